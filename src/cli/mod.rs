@@ -1,0 +1,70 @@
+//! The subcommands, one file each.
+
+mod check;
+mod replay;
+mod rules;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use replywindow::rules::Policy;
+
+/// Meta's messaging rules for WhatsApp, Facebook Messenger and Instagram Direct, made
+/// measurable.
+///
+/// Every business message gets a verdict (delivered, held, undelivered, violation) and a
+/// reason. Exit codes: 0 success, 1 `check` found disagreements, 2 invalid input or usage.
+#[derive(Debug, Parser)]
+#[command(
+    name = "replywindow",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Replay(replay::Args),
+    Check(check::Args),
+    Rules(rules::Args),
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Replay(args) => replay::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Rules(args) => rules::run(args),
+    }
+}
+
+/// Reads a policy file, or Meta's default without one.
+pub(crate) fn load_policy(path: Option<&Path>) -> anyhow::Result<Policy> {
+    let Some(path) = path else {
+        return Ok(Policy::meta());
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the policy file {}", path.display()))?;
+    Policy::from_toml(&text).with_context(|| format!("policy file {}", path.display()))
+}
+
+/// Writes `bytes` to `out` atomically, or to standard output without one.
+pub(crate) fn emit(out: Option<&PathBuf>, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    match out {
+        Some(path) => replywindow::trace::write_atomically(path, bytes)
+            .with_context(|| format!("cannot write {}", path.display())),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(bytes)
+                .and_then(|()| stdout.flush())
+                .context("cannot write to standard output")
+        }
+    }
+}

@@ -1,0 +1,275 @@
+//! The state of one case and the decision for each business message.
+
+use std::collections::VecDeque;
+
+use super::{BusinessAction, Channel, Content, CustomerAction, Policy, Reason, Sender, Verdict};
+use crate::time::Instant;
+
+/// A business message as the rules see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BusinessMessage {
+    pub sender: Sender,
+    pub action: BusinessAction,
+    pub content: Content,
+    /// Carries the `human_agent` tag.
+    pub tagged: bool,
+    pub at: Instant,
+}
+
+impl BusinessMessage {
+    /// An untagged, related direct message.
+    pub const fn new(sender: Sender, at: Instant) -> Self {
+        BusinessMessage {
+            sender,
+            action: BusinessAction::Message,
+            content: Content::Related,
+            tagged: false,
+            at,
+        }
+    }
+}
+
+/// The verdict on one business message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Decision {
+    pub verdict: Verdict,
+    pub reason: Reason,
+}
+
+impl Decision {
+    const fn of(reason: Reason) -> Self {
+        Decision {
+            verdict: reason.verdict(),
+            reason,
+        }
+    }
+}
+
+/// How many held messages a customer row delivered (each at that row's instant).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Released(pub u32);
+
+/// One customer on one channel: the state rules.md describes, updated row by row.
+///
+/// Rows must come in the order of the case with instants that never decrease; the trace
+/// reader enforces that for files and the simulator by construction.
+#[derive(Clone, Debug)]
+pub struct Case {
+    channel: Channel,
+    last_message: Option<Instant>,
+    latest_comment: Option<Instant>,
+    latest_is_comment: bool,
+    request_pending: bool,
+    held: u32,
+    /// Instants of the comments whose private-reply credit is unused, oldest first. The
+    /// newest valid one is used first, so this is a stack; expired ones sit at the bottom
+    /// and are dropped once the top has expired.
+    credits: VecDeque<Instant>,
+}
+
+impl Case {
+    /// A case on `channel` where nothing has happened yet.
+    pub fn new(channel: Channel) -> Self {
+        Case {
+            channel,
+            last_message: None,
+            latest_comment: None,
+            latest_is_comment: false,
+            request_pending: false,
+            held: 0,
+            credits: VecDeque::new(),
+        }
+    }
+
+    /// The case's channel.
+    pub fn channel(&self) -> Channel {
+        self.channel
+    }
+
+    /// The instant of the customer's latest `message`, if any.
+    pub fn last_message(&self) -> Option<Instant> {
+        self.last_message
+    }
+
+    /// Messages held now, waiting for the customer to accept or write.
+    pub fn held(&self) -> u32 {
+        self.held
+    }
+
+    /// Applies a customer row at `at`; returns how many held messages it delivered.
+    pub fn customer(&mut self, action: CustomerAction, at: Instant) -> Released {
+        match action {
+            CustomerAction::Message => {
+                self.last_message = Some(at);
+                self.latest_is_comment = false;
+                self.release()
+            }
+            CustomerAction::Comment => {
+                self.credits.push_back(at);
+                self.latest_comment = Some(at);
+                self.latest_is_comment = true;
+                Released(0)
+            }
+            // With nothing pending an `accept` has no effect at all.
+            CustomerAction::Accept if self.request_pending || self.held > 0 => {
+                self.latest_is_comment = false;
+                self.release()
+            }
+            CustomerAction::Accept => Released(0),
+        }
+    }
+
+    fn release(&mut self) -> Released {
+        self.request_pending = false;
+        Released(std::mem::take(&mut self.held))
+    }
+
+    /// Decides a business message (rules.md, "The decision, in order"): the first rule
+    /// that matches decides.
+    pub fn business(&mut self, policy: &Policy, m: &BusinessMessage) -> Decision {
+        let p = policy.channel(self.channel);
+        let t = m.at;
+        // 1. Public replies under a comment.
+        if m.action == BusinessAction::CommentReply {
+            return Decision::of(if self.latest_comment.is_none() {
+                Reason::NoComment
+            } else {
+                Reason::PublicReply
+            });
+        }
+        // 2. A misused tag is a violation whenever it happens.
+        if m.tagged {
+            if m.sender == Sender::Bot {
+                return Decision::of(Reason::AutomatedHumanAgent);
+            }
+            if m.content == Content::Promotional {
+                return Decision::of(Reason::PromotionalHumanAgent);
+            }
+        }
+        // 3. The standard window.
+        if let Some(last) = self.last_message {
+            if t < last.plus(p.window) {
+                return Decision::of(Reason::StandardWindow);
+            }
+        }
+        // 4. The human-agent extension (content is related here: rule 2 took the rest).
+        if let (Some(extension), Some(last)) = (p.human_agent_extension, self.last_message) {
+            if self.channel != Channel::WhatsApp
+                && m.sender == Sender::Operator
+                && m.tagged
+                && t < last.plus(extension)
+            {
+                return Decision::of(Reason::HumanAgent);
+            }
+        }
+        // 5. A comment's private-reply credit: the newest unused one still valid.
+        if let Some(&newest) = self.credits.back() {
+            if t < newest.plus(p.private_reply_validity) {
+                self.credits.pop_back();
+                if self.holds(p.hold_until_accepted) {
+                    self.request_pending = true;
+                }
+                return Decision::of(Reason::PrivateReply);
+            }
+            // The newest has expired, so every older one has too.
+            self.credits.clear();
+        }
+        // 6. Held until the customer accepts the conversation request or writes.
+        if self.holds(p.hold_until_accepted) && self.request_pending {
+            self.held += 1;
+            return Decision::of(Reason::AwaitingAcceptance);
+        }
+        // 7. Undelivered, with the first reason that fits.
+        Decision::of(match (self.last_message, self.latest_comment) {
+            (None, None) => Reason::CustomerFirst,
+            (_, Some(c)) if self.latest_is_comment => {
+                if t < c.plus(p.private_reply_validity) {
+                    Reason::PrivateReplyUsed
+                } else {
+                    Reason::PrivateReplyExpired
+                }
+            }
+            (Some(_), _) if m.tagged && p.human_agent_extension.is_some() => {
+                Reason::ExtensionClosed
+            }
+            _ => Reason::WindowClosed,
+        })
+    }
+
+    fn holds(&self, hold_until_accepted: bool) -> bool {
+        self.channel == Channel::Instagram && hold_until_accepted
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::{DAY, HOUR};
+
+    fn op(at: i64) -> BusinessMessage {
+        BusinessMessage::new(Sender::Operator, Instant(at))
+    }
+
+    #[test]
+    fn newest_valid_credit_is_used_first() {
+        let policy = Policy::meta();
+        let mut case = Case::new(Channel::Facebook);
+        case.customer(CustomerAction::Comment, Instant(0));
+        case.customer(CustomerAction::Comment, Instant(DAY));
+        // Two credits: two private replies; the third is refused.
+        assert_eq!(
+            case.business(&policy, &op(2 * DAY)).reason,
+            Reason::PrivateReply
+        );
+        assert_eq!(
+            case.business(&policy, &op(2 * DAY)).reason,
+            Reason::PrivateReply
+        );
+        assert_eq!(
+            case.business(&policy, &op(2 * DAY)).reason,
+            Reason::PrivateReplyUsed
+        );
+    }
+
+    #[test]
+    fn the_newest_credit_is_the_one_spent() {
+        let policy = Policy::meta();
+        let mut case = Case::new(Channel::Facebook);
+        case.customer(CustomerAction::Comment, Instant(0));
+        case.customer(CustomerAction::Comment, Instant(DAY));
+        assert_eq!(
+            case.business(&policy, &op(2 * DAY)).reason,
+            Reason::PrivateReply
+        );
+        // Had the oldest been spent, the newer one would still be valid here.
+        assert_eq!(
+            case.business(&policy, &op(7 * DAY + HOUR)).reason,
+            Reason::PrivateReplyUsed
+        );
+    }
+
+    #[test]
+    fn a_customer_message_releases_what_is_held() {
+        let policy = Policy::meta();
+        let mut case = Case::new(Channel::Instagram);
+        case.customer(CustomerAction::Comment, Instant(0));
+        assert_eq!(case.business(&policy, &op(1)).reason, Reason::PrivateReply);
+        assert_eq!(
+            case.business(&policy, &op(2)).reason,
+            Reason::AwaitingAcceptance
+        );
+        assert_eq!(
+            case.business(&policy, &op(3)).reason,
+            Reason::AwaitingAcceptance
+        );
+        assert_eq!(
+            case.customer(CustomerAction::Message, Instant(4)),
+            Released(2)
+        );
+        assert_eq!(
+            case.customer(CustomerAction::Accept, Instant(5)),
+            Released(0)
+        );
+        assert_eq!(case.held(), 0);
+    }
+}

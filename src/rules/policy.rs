@@ -1,0 +1,293 @@
+//! The numbers of the rules, per channel; Meta's are the default.
+
+use serde::Deserialize;
+
+use super::Channel;
+use crate::time::{DAY, HOUR, Millis, format_duration, parse_duration};
+
+/// One channel's numbers and switches (rules.md, "Policy").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChannelPolicy {
+    /// `W`: the standard window after the customer's latest message.
+    pub window: Millis,
+    /// `E`: how long a human's tagged, related message may still be delivered after the
+    /// customer's latest message; `None` on WhatsApp or when switched off.
+    pub human_agent_extension: Option<Millis>,
+    /// `P`: how long a comment's private-reply credit lasts (unused on WhatsApp).
+    pub private_reply_validity: Millis,
+    /// `H`: a message after a private reply waits until the customer accepts or writes.
+    pub hold_until_accepted: bool,
+}
+
+/// The policy of all three channels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Policy {
+    pub whatsapp: ChannelPolicy,
+    pub facebook: ChannelPolicy,
+    pub instagram: ChannelPolicy,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy::meta()
+    }
+}
+
+impl Policy {
+    /// Meta's published numbers: 24 h windows, a 7-day human-agent extension and 7-day
+    /// private replies on Facebook and Instagram, and Instagram's hold until accepted.
+    pub const fn meta() -> Policy {
+        let social = ChannelPolicy {
+            window: 24 * HOUR,
+            human_agent_extension: Some(7 * DAY),
+            private_reply_validity: 7 * DAY,
+            hold_until_accepted: false,
+        };
+        Policy {
+            whatsapp: ChannelPolicy {
+                window: 24 * HOUR,
+                human_agent_extension: None,
+                private_reply_validity: 7 * DAY,
+                hold_until_accepted: false,
+            },
+            facebook: social,
+            instagram: ChannelPolicy {
+                hold_until_accepted: true,
+                ..social
+            },
+        }
+    }
+
+    /// The numbers of one channel.
+    pub const fn channel(&self, channel: Channel) -> &ChannelPolicy {
+        match channel {
+            Channel::WhatsApp => &self.whatsapp,
+            Channel::Facebook => &self.facebook,
+            Channel::Instagram => &self.instagram,
+        }
+    }
+
+    /// Reads a policy file's text (trace-format.md, "Policy file"); omitted keys keep Meta's
+    /// default.
+    pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {
+        let raw: RawPolicy =
+            toml::from_str(text).map_err(|e| PolicyError(e.to_string().trim_end().to_string()))?;
+        raw.validate("")
+    }
+
+    /// The active policy as a readable table, one row per parameter, one column per channel.
+    pub fn table(&self) -> String {
+        let dash = || "—".to_string();
+        let column = |c: Channel| -> [String; 4] {
+            let p = self.channel(c);
+            let social = c != Channel::WhatsApp;
+            [
+                format_duration(p.window),
+                if social {
+                    p.human_agent_extension
+                        .map_or("none".into(), format_duration)
+                } else {
+                    dash()
+                },
+                if social {
+                    format_duration(p.private_reply_validity)
+                } else {
+                    dash()
+                },
+                match c {
+                    Channel::Instagram if p.hold_until_accepted => "yes".into(),
+                    Channel::Instagram => "no".into(),
+                    _ => dash(),
+                },
+            ]
+        };
+        let columns = Channel::ALL.iter().map(|&c| column(c)).collect::<Vec<_>>();
+        let names = [
+            "standard window (W)",
+            "human-agent extension (E)",
+            "private-reply validity (P)",
+            "hold until accepted (H)",
+        ];
+        let mut out = format!("{:<28}", "parameter");
+        for c in Channel::ALL {
+            out.push_str(&format!("{:>12}", c.as_str()));
+        }
+        out.push('\n');
+        for (i, name) in names.iter().enumerate() {
+            out.push_str(&format!("{name:<28}"));
+            for col in &columns {
+                out.push_str(&format!("{:>12}", col[i]));
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// A policy file that cannot be used: names the key and the value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct PolicyError(pub String);
+
+/// The policy as written in a file, before its values are checked.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPolicy {
+    #[serde(default)]
+    whatsapp: Option<RawWhatsApp>,
+    #[serde(default)]
+    facebook: Option<RawSocial>,
+    #[serde(default)]
+    instagram: Option<RawInstagram>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWhatsApp {
+    window: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSocial {
+    window: Option<String>,
+    human_agent_extension: Option<String>,
+    private_reply_validity: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawInstagram {
+    window: Option<String>,
+    human_agent_extension: Option<String>,
+    private_reply_validity: Option<String>,
+    hold_until_accepted: Option<bool>,
+}
+
+impl RawPolicy {
+    /// Checks the values; `prefix` is the key path of the policy table in its file (empty
+    /// for a policy file, `policy.` inside a scenario).
+    pub(crate) fn validate(&self, prefix: &str) -> Result<Policy, PolicyError> {
+        let mut policy = Policy::meta();
+        let duration = |key: &str, text: &str| -> Result<Millis, PolicyError> {
+            parse_duration(text)
+                .map_err(|e| PolicyError(format!("{prefix}{key} = \"{text}\": {e}")))
+        };
+        if let Some(w) = &self.whatsapp {
+            if let Some(text) = &w.window {
+                policy.whatsapp.window = duration("whatsapp.window", text)?;
+            }
+        }
+        let social = [
+            (
+                "facebook",
+                &mut policy.facebook,
+                self.facebook.as_ref().map(|f| {
+                    (
+                        &f.window,
+                        &f.human_agent_extension,
+                        &f.private_reply_validity,
+                        None,
+                    )
+                }),
+            ),
+            (
+                "instagram",
+                &mut policy.instagram,
+                self.instagram.as_ref().map(|i| {
+                    (
+                        &i.window,
+                        &i.human_agent_extension,
+                        &i.private_reply_validity,
+                        i.hold_until_accepted,
+                    )
+                }),
+            ),
+        ];
+        for (name, target, raw) in social {
+            let Some((window, extension, validity, hold)) = raw else {
+                continue;
+            };
+            if let Some(text) = window {
+                target.window = duration(&format!("{name}.window"), text)?;
+            }
+            if let Some(text) = extension {
+                target.human_agent_extension = if text == "none" {
+                    None
+                } else {
+                    Some(duration(&format!("{name}.human_agent_extension"), text)?)
+                };
+            }
+            if let Some(text) = validity {
+                target.private_reply_validity =
+                    duration(&format!("{name}.private_reply_validity"), text)?;
+            }
+            if let Some(hold) = hold {
+                target.hold_until_accepted = hold;
+            }
+            if let Some(e) = target.human_agent_extension {
+                if e <= target.window {
+                    return Err(PolicyError(format!(
+                        "{prefix}{name}.human_agent_extension = \"{}\": must be longer than \
+                         {prefix}{name}.window ({}), or \"none\"",
+                        format_duration(e),
+                        format_duration(target.window)
+                    )));
+                }
+            }
+        }
+        Ok(policy)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn omitted_keys_keep_the_default() {
+        assert_eq!(Policy::from_toml(""), Ok(Policy::meta()));
+        let p = Policy::from_toml("[facebook]\nhuman_agent_extension = \"none\"\n").unwrap();
+        assert_eq!(p.facebook.human_agent_extension, None);
+        assert_eq!(p.instagram, Policy::meta().instagram);
+    }
+
+    #[test]
+    fn errors_name_the_key_and_value() {
+        let cases = [
+            (
+                "[whatsapp]\nhuman_agent_extension = \"7d\"\n",
+                "human_agent_extension",
+            ),
+            ("[telegram]\nwindow = \"1h\"\n", "telegram"),
+            (
+                "[facebook]\nwindow = \"soon\"\n",
+                "facebook.window = \"soon\"",
+            ),
+            (
+                "[facebook]\nhuman_agent_extension = \"12h\"\n",
+                "facebook.human_agent_extension = \"12h\"",
+            ),
+            (
+                "[instagram]\nwindow = \"0s\"\n",
+                "instagram.window = \"0s\"",
+            ),
+            (
+                "[instagram]\nhold_until_accepted = \"yes\"\n",
+                "hold_until_accepted",
+            ),
+        ];
+        for (text, needle) in cases {
+            let err = Policy::from_toml(text).unwrap_err().to_string();
+            assert!(err.contains(needle), "{err:?} should contain {needle:?}");
+        }
+    }
+
+    #[test]
+    fn table_shows_every_channel() {
+        let t = Policy::meta().table();
+        assert!(t.contains("24h"));
+        assert!(t.contains("7d"));
+        assert!(t.contains("yes"));
+    }
+}

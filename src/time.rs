@@ -1,0 +1,312 @@
+//! The clock: integer milliseconds since the Unix epoch, in UTC.
+//!
+//! Windows are exact durations, so an [`Instant`] is a plain count of milliseconds and
+//! daylight saving never moves one. Instants are read in the strict RFC 3339 subset of
+//! the trace format and written in its canonical form:
+//!
+//! ```
+//! use replywindow::time::Instant;
+//!
+//! let a = Instant::parse("2026-03-29T03:30:00+02:00").unwrap();
+//! let b = Instant::parse("2026-03-29T01:30:00.000Z").unwrap();
+//! assert_eq!(a, b);
+//! assert_eq!(a.to_string(), "2026-03-29T01:30:00.000Z");
+//! assert!(Instant::parse("2026-03-29 01:30:00Z").is_err()); // a space is not a `T`
+//! ```
+
+use std::fmt;
+
+/// A length of time in whole milliseconds.
+pub type Millis = i64;
+
+/// Milliseconds in one second, minute, hour and day.
+pub const SECOND: Millis = 1_000;
+pub const MINUTE: Millis = 60 * SECOND;
+pub const HOUR: Millis = 60 * MINUTE;
+pub const DAY: Millis = 24 * HOUR;
+pub const WEEK: Millis = 7 * DAY;
+
+/// A point in time: milliseconds since 1970-01-01T00:00:00Z.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Instant(pub i64);
+
+impl Instant {
+    /// Milliseconds since the Unix epoch.
+    pub const fn millis(self) -> i64 {
+        self.0
+    }
+
+    /// This instant moved by `d` milliseconds, saturating at the ends of `i64`.
+    pub const fn plus(self, d: Millis) -> Instant {
+        Instant(self.0.saturating_add(d))
+    }
+
+    /// Reads the strict subset `YYYY-MM-DDTHH:MM:SS[.f](Z|±HH:MM)`: one to three fraction
+    /// digits, a real calendar date, hours 00–23, no leap second, offsets up to ±23:59.
+    pub fn parse(s: &str) -> Result<Instant, InstantError> {
+        Self::parse_bytes(s.as_bytes())
+    }
+
+    /// [`Instant::parse`] on raw bytes (what a CSV reader hands over).
+    pub fn parse_bytes(b: &[u8]) -> Result<Instant, InstantError> {
+        parse(b).ok_or(InstantError)
+    }
+
+    /// Writes the canonical form into `out` (UTC, three fraction digits), without allocating
+    /// when `out` has room.
+    pub fn write_canonical(self, out: &mut Vec<u8>) {
+        let ms = self.0.rem_euclid(1000);
+        let secs = self.0.div_euclid(1000);
+        let days = secs.div_euclid(86_400);
+        let sod = secs.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(days);
+        if (0..=9999).contains(&y) {
+            let mut buf = *b"0000-00-00T00:00:00.000Z";
+            put_digits(&mut buf[0..4], y as u64);
+            put_digits(&mut buf[5..7], m as u64);
+            put_digits(&mut buf[8..10], d as u64);
+            put_digits(&mut buf[11..13], (sod / 3600) as u64);
+            put_digits(&mut buf[14..16], (sod / 60 % 60) as u64);
+            put_digits(&mut buf[17..19], (sod % 60) as u64);
+            put_digits(&mut buf[20..23], ms as u64);
+            out.extend_from_slice(&buf);
+        } else {
+            // Outside what the trace format can carry; still written unambiguously.
+            out.extend_from_slice(
+                format!(
+                    "{y:+05}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{ms:03}Z",
+                    sod / 3600,
+                    sod / 60 % 60,
+                    sod % 60
+                )
+                .as_bytes(),
+            );
+        }
+    }
+}
+
+impl fmt::Display for Instant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut buf = Vec::with_capacity(24);
+        self.write_canonical(&mut buf);
+        f.write_str(&String::from_utf8_lossy(&buf))
+    }
+}
+
+/// An instant that is not in the trace format's RFC 3339 subset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "not an instant: expected YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM) with upper-case T and Z, \
+     1 to 3 fraction digits and a real date and time"
+)]
+pub struct InstantError;
+
+fn put_digits(dst: &mut [u8], mut v: u64) {
+    for slot in dst.iter_mut().rev() {
+        *slot = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
+}
+
+fn digits(b: &[u8]) -> Option<i64> {
+    let mut v: i64 = 0;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + i64::from(c - b'0');
+    }
+    Some(v)
+}
+
+fn parse(b: &[u8]) -> Option<Instant> {
+    // Fixed part: YYYY-MM-DDTHH:MM:SS (19 bytes).
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let year = digits(&b[0..4])?;
+    let month = digits(&b[5..7])?;
+    let day = digits(&b[8..10])?;
+    let hour = digits(&b[11..13])?;
+    let minute = digits(&b[14..16])?;
+    let second = digits(&b[17..19])?;
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+        return None;
+    }
+    if hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    let mut rest = &b[19..];
+    let mut millis = 0;
+    if rest.first() == Some(&b'.') {
+        let n = rest[1..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if !(1..=3).contains(&n) {
+            return None;
+        }
+        let frac = digits(&rest[1..1 + n])?;
+        millis = frac * [100, 10, 1][n - 1];
+        rest = &rest[1 + n..];
+    }
+    let offset_minutes = match rest {
+        [b'Z'] => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+            let oh = digits(&[*h1, *h2])?;
+            let om = digits(&[*m1, *m2])?;
+            if oh > 23 || om > 59 {
+                return None;
+            }
+            let total = oh * 60 + om;
+            if *sign == b'-' { -total } else { total }
+        }
+        _ => return None,
+    };
+    let days = days_from_civil(year, month, day);
+    let local = ((days * 24 + hour) * 60 + minute) * 60 + second;
+    Some(Instant((local - offset_minutes * 60) * 1000 + millis))
+}
+
+fn is_leap(y: i64) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if is_leap(y) => 29,
+        _ => 28,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+pub(crate) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The date of a day count since 1970-01-01 (inverse of [`days_from_civil`]).
+pub(crate) fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// Reads a duration such as `90m`, `24h`, `7d` or `1h 30m` (humantime's syntax) as whole
+/// milliseconds, more than zero.
+///
+/// ```
+/// use replywindow::time::{parse_duration, HOUR, MINUTE};
+/// assert_eq!(parse_duration("1h 30m"), Ok(HOUR + 30 * MINUTE));
+/// assert!(parse_duration("0s").is_err());
+/// assert!(parse_duration("1500us").is_err());
+/// ```
+pub fn parse_duration(text: &str) -> Result<Millis, String> {
+    let d = humantime::parse_duration(text).map_err(|e| {
+        format!("`{text}` is not a duration ({e}); write it like `90m`, `24h`, `7d` or `1h 30m`")
+    })?;
+    if d.subsec_nanos() % 1_000_000 != 0 {
+        return Err(format!("`{text}` is not a whole number of milliseconds"));
+    }
+    let ms = i64::try_from(d.as_millis()).map_err(|_| format!("`{text}` is too long"))?;
+    if ms <= 0 {
+        return Err(format!("`{text}` must be longer than zero"));
+    }
+    Ok(ms)
+}
+
+/// Writes a duration in the largest whole unit that fits it exactly (`7d`, `90m`, `1500ms`).
+pub fn format_duration(ms: Millis) -> String {
+    for (unit, size) in [("d", DAY), ("h", HOUR), ("m", MINUTE), ("s", SECOND)] {
+        if ms != 0 && ms % size == 0 {
+            return format!("{}{unit}", ms / size);
+        }
+    }
+    format!("{ms}ms")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_subset_and_rejects_the_rest() {
+        let ok = [
+            ("1970-01-01T00:00:00Z", 0),
+            ("1970-01-01T00:00:00.5Z", 500),
+            ("1970-01-01T00:00:00.05Z", 50),
+            ("1970-01-01T00:00:00.005Z", 5),
+            ("1970-01-01T01:00:00+01:00", 0),
+            ("1969-12-31T23:00:00-01:00", 0),
+            ("2000-02-29T00:00:00Z", 951_782_400_000),
+            ("1970-01-02T00:00:00+23:59", DAY - 23 * HOUR - 59 * MINUTE),
+        ];
+        for (s, ms) in ok {
+            assert_eq!(Instant::parse(s), Ok(Instant(ms)), "{s}");
+        }
+        let bad = [
+            "",
+            "1970-01-01t00:00:00Z",
+            "1970-01-01T00:00:00z",
+            "1970-01-01 00:00:00Z",
+            "1970-01-01T00:00:00.1000Z",
+            "1970-01-01T00:00:00.Z",
+            "1970-01-01T00:00:00",
+            "1970-01-01T24:00:00Z",
+            "1970-01-01T23:60:00Z",
+            "1970-01-01T23:59:60Z",
+            "1970-02-30T00:00:00Z",
+            "1900-02-29T00:00:00Z",
+            "1970-13-01T00:00:00Z",
+            "1970-00-01T00:00:00Z",
+            "1970-01-00T00:00:00Z",
+            "1970-01-01T00:00:00+24:00",
+            "1970-01-01T00:00:00+01:60",
+            "1970-01-01T00:00:00+0100",
+            "+970-01-01T00:00:00Z",
+            "1970-01-01T00:00:00Z ",
+        ];
+        for s in bad {
+            assert!(Instant::parse(s).is_err(), "{s:?} should be rejected");
+        }
+    }
+
+    #[test]
+    fn canonical_form_round_trips() {
+        for ms in [0, 1, 999, 1_772_445_600_123, -1, 253_402_300_799_999] {
+            let s = Instant(ms).to_string();
+            assert_eq!(s.len(), 24, "{s}");
+            assert_eq!(Instant::parse(&s), Ok(Instant(ms)), "{s}");
+        }
+        assert_eq!(
+            Instant(1_772_445_600_000).to_string(),
+            "2026-03-02T10:00:00.000Z"
+        );
+    }
+
+    #[test]
+    fn civil_conversions_agree_over_four_centuries() {
+        for z in (-146_097..146_097 * 2).step_by(17) {
+            let (y, m, d) = civil_from_days(z);
+            assert_eq!(days_from_civil(y, m, d), z);
+            assert!(d >= 1 && d <= days_in_month(y, m));
+        }
+    }
+}
