@@ -16,6 +16,7 @@
 //! assert_eq!(case.business(&policy, &late).reason, Reason::WindowClosed);
 //! ```
 
+pub mod fixtures;
 pub mod rules;
 pub mod time;
 pub mod trace;

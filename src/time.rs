@@ -85,6 +85,30 @@ impl Instant {
     }
 }
 
+impl Instant {
+    /// Writes this instant as local time at a fixed UTC offset (`+02:00`, or `Z` for 0), with
+    /// three fraction digits: another valid form of the same instant.
+    ///
+    /// ```
+    /// use replywindow::time::Instant;
+    /// let t = Instant::parse("2026-03-29T01:30:00Z").unwrap();
+    /// assert_eq!(t.with_offset(120), "2026-03-29T03:30:00.000+02:00");
+    /// assert_eq!(Instant::parse(&t.with_offset(-90)), Ok(t));
+    /// ```
+    pub fn with_offset(self, offset_minutes: i32) -> String {
+        let mut buf = Vec::with_capacity(29);
+        Instant(self.0 + i64::from(offset_minutes) * MINUTE).write_canonical(&mut buf);
+        let mut s = String::from_utf8_lossy(&buf).into_owned();
+        if offset_minutes != 0 {
+            s.pop();
+            let sign = if offset_minutes < 0 { '-' } else { '+' };
+            let m = offset_minutes.unsigned_abs();
+            s.push_str(&format!("{sign}{:02}:{:02}", m / 60, m % 60));
+        }
+        s
+    }
+}
+
 impl fmt::Display for Instant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut buf = Vec::with_capacity(24);
@@ -232,10 +256,11 @@ pub fn parse_duration(text: &str) -> Result<Millis, String> {
     Ok(ms)
 }
 
-/// Writes a duration in the largest whole unit that fits it exactly (`7d`, `90m`, `1500ms`).
+/// Writes a duration in the largest whole unit that fits it exactly (`7d`, `90m`, `1500ms`),
+/// keeping hours up to three days (`24h`, `48h`) as people say them.
 pub fn format_duration(ms: Millis) -> String {
     for (unit, size) in [("d", DAY), ("h", HOUR), ("m", MINUTE), ("s", SECOND)] {
-        if ms != 0 && ms % size == 0 {
+        if ms != 0 && ms % size == 0 && !(size == DAY && ms < 3 * DAY) {
             return format!("{}{unit}", ms / size);
         }
     }

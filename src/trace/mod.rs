@@ -23,11 +23,13 @@ mod check;
 mod read;
 mod replay;
 mod verdicts;
+mod write;
 
 pub use check::{CheckOptions, CheckReport, Disagreement, check};
 pub use read::{Expectation, Row, RowKind, TraceReader};
 pub use replay::{VerdictRow, Verdicts, replay};
 pub use verdicts::{VERDICT_HEADER, VerdictFileRow, read_verdicts, write_verdicts};
+pub use write::{Event, Expected, TraceRecord, write_trace};
 
 use std::fmt;
 use std::io::{self, Read};

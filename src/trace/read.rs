@@ -527,7 +527,8 @@ impl TraceReader {
                         ),
                     ));
                 }
-                Some(reason)
+                // Checked when present, compared only without `verdict_only`.
+                (!verdict_only).then_some(reason)
             }
         };
         let delivered_at = match delivered {

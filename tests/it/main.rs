@@ -1,0 +1,13 @@
+//! The integration tests: one binary, one module per area.
+
+mod alloc;
+mod basics;
+mod boundaries;
+mod check;
+mod invalid;
+mod naive;
+mod policies;
+mod util;
+
+#[global_allocator]
+static ALLOCATOR: alloc::Counting = alloc::Counting;
