@@ -17,6 +17,7 @@
 //! ```
 
 pub mod fixtures;
+pub mod scenario;
 pub mod rules;
 pub mod time;
 pub mod trace;

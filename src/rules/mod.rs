@@ -62,7 +62,7 @@
 //! ```
 
 mod case;
-mod policy;
+pub(crate) mod policy;
 
 pub use case::{BusinessMessage, Case, Decision, Released};
 pub use policy::{ChannelPolicy, Policy, PolicyError};

@@ -1,0 +1,321 @@
+//! Distributions of durations and counts, as written in scenario files and as sampled.
+
+use rand::{Rng, RngExt};
+use rand_distr::{Distribution, Exp, Gamma, Geometric, LogNormal, Poisson};
+use serde::Deserialize;
+
+use super::ScenarioError;
+use crate::time::{Millis, format_duration, parse_duration};
+
+/// A distribution of durations, sampled in whole milliseconds (never negative).
+#[derive(Clone, Debug)]
+pub enum DurationDist {
+    Constant(Millis),
+    Exponential(Exp<f64>),
+    LogNormal(LogNormal<f64>),
+    Gamma(Gamma<f64>),
+    Uniform { min: Millis, max: Millis },
+    Empirical { values: Vec<Millis>, cumulative: Vec<f64> },
+}
+
+impl DurationDist {
+    /// Log-normal durations with this mean and standard deviation (of the durations
+    /// themselves, not of their logarithms).
+    pub fn lognormal(mean: Millis, sd: Millis) -> Option<DurationDist> {
+        let (mean, sd) = (mean as f64, sd as f64);
+        let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
+        LogNormal::new(mean.ln() - sigma2 / 2.0, sigma2.sqrt()).ok().map(DurationDist::LogNormal)
+    }
+
+    /// Exponential durations with this mean.
+    pub fn exponential(mean: Millis) -> Option<DurationDist> {
+        Exp::new(1.0 / mean as f64).ok().map(DurationDist::Exponential)
+    }
+
+    /// One duration.
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> Millis {
+        let ms = match self {
+            DurationDist::Constant(v) => return *v,
+            DurationDist::Exponential(d) => d.sample(rng),
+            DurationDist::LogNormal(d) => d.sample(rng),
+            DurationDist::Gamma(d) => d.sample(rng),
+            DurationDist::Uniform { min, max } => return rng.random_range(*min..=*max),
+            DurationDist::Empirical { values, cumulative } => {
+                let u: f64 = rng.random::<f64>() * cumulative.last().copied().unwrap_or(1.0);
+                let i = cumulative.partition_point(|&c| c <= u).min(values.len() - 1);
+                return values[i];
+            }
+        };
+        // Rounded to the clock's resolution; a week of a year at most, so no overflow.
+        ms.round().clamp(0.0, 366.0 * 86_400_000.0) as Millis
+    }
+}
+
+/// A distribution of counts.
+#[derive(Clone, Debug)]
+pub enum CountDist {
+    Constant(u32),
+    Poisson(Poisson<f64>),
+    /// Failures before the first success, from 0.
+    Geometric(Geometric),
+}
+
+impl CountDist {
+    /// One count (capped at 1000).
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> u32 {
+        match self {
+            CountDist::Constant(v) => *v,
+            CountDist::Poisson(d) => d.sample(rng).min(1000.0) as u32,
+            CountDist::Geometric(d) => d.sample(rng).min(1000) as u32,
+        }
+    }
+}
+
+/// A duration distribution as written: a plain duration (`"5m"`, constant) or a table with
+/// `distribution` and its parameters.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum RawDuration {
+    Constant(String),
+    Table(RawDurationTable),
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDurationTable {
+    distribution: String,
+    value: Option<String>,
+    mean: Option<String>,
+    sd: Option<String>,
+    shape: Option<f64>,
+    min: Option<String>,
+    max: Option<String>,
+    values: Option<Vec<String>>,
+    weights: Option<Vec<f64>>,
+}
+
+/// The distribution names a duration may have.
+pub const DURATION_DISTRIBUTIONS: &str = "constant, exponential, lognormal, gamma, uniform, empirical";
+
+impl RawDuration {
+    /// Checks the parameters; `key` is where the distribution stands in the file.
+    pub(crate) fn validate(&self, key: &str) -> Result<DurationDist, ScenarioError> {
+        let duration = |name: &str, text: &str| -> Result<Millis, ScenarioError> {
+            parse_duration(text).map_err(|e| ScenarioError::new(&format!("{key}.{name}"), text, e))
+        };
+        let t = match self {
+            RawDuration::Constant(text) => {
+                return parse_duration(text)
+                    .map(DurationDist::Constant)
+                    .map_err(|e| ScenarioError::new(key, text, e));
+            }
+            RawDuration::Table(t) => t,
+        };
+        let need = |name: &str, v: &Option<String>| -> Result<Millis, ScenarioError> {
+            match v {
+                Some(text) => duration(name, text),
+                None => Err(ScenarioError::new(
+                    key,
+                    &t.distribution,
+                    format!("a {} distribution needs `{name}`", t.distribution),
+                )),
+            }
+        };
+        // Only the parameters of the chosen distribution may be given.
+        let allowed: &[&str] = match t.distribution.as_str() {
+            "constant" => &["value"],
+            "exponential" => &["mean"],
+            "lognormal" => &["mean", "sd"],
+            "gamma" => &["shape", "mean"],
+            "uniform" => &["min", "max"],
+            "empirical" => &["values", "weights"],
+            other => {
+                return Err(ScenarioError::new(
+                    &format!("{key}.distribution"),
+                    other,
+                    format!("unknown distribution; one of {DURATION_DISTRIBUTIONS}"),
+                ));
+            }
+        };
+        let given = [
+            ("value", t.value.is_some()),
+            ("mean", t.mean.is_some()),
+            ("sd", t.sd.is_some()),
+            ("shape", t.shape.is_some()),
+            ("min", t.min.is_some()),
+            ("max", t.max.is_some()),
+            ("values", t.values.is_some()),
+            ("weights", t.weights.is_some()),
+        ];
+        if let Some((name, _)) = given.iter().find(|(n, g)| *g && !allowed.contains(n)) {
+            return Err(ScenarioError::new(
+                &format!("{key}.{name}"),
+                &t.distribution,
+                format!("a {} distribution takes only {}", t.distribution, allowed.join(", ")),
+            ));
+        }
+        let positive = |name: &str, v: f64| -> Result<f64, ScenarioError> {
+            if v.is_finite() && v > 0.0 {
+                Ok(v)
+            } else {
+                Err(ScenarioError::new(&format!("{key}.{name}"), &v.to_string(), "must be a number above zero"))
+            }
+        };
+        Ok(match t.distribution.as_str() {
+            "constant" => DurationDist::Constant(need("value", &t.value)?),
+            "exponential" => DurationDist::exponential(need("mean", &t.mean)?)
+                .ok_or_else(|| ScenarioError::new(key, "exponential", "the mean is out of range"))?,
+            "lognormal" => DurationDist::lognormal(need("mean", &t.mean)?, need("sd", &t.sd)?)
+                .ok_or_else(|| ScenarioError::new(key, "lognormal", "the mean or sd is out of range"))?,
+            "gamma" => {
+                let shape = positive("shape", t.shape.unwrap_or(f64::NAN))?;
+                let mean = need("mean", &t.mean)? as f64;
+                DurationDist::Gamma(Gamma::new(shape, mean / shape).map_err(|e| ScenarioError::new(key, "gamma", e.to_string()))?)
+            }
+            "uniform" => {
+                let min = need("min", &t.min)?;
+                let max = need("max", &t.max)?;
+                if max < min {
+                    return Err(ScenarioError::new(
+                        &format!("{key}.max"),
+                        &format_duration(max),
+                        format!("must not be below {key}.min ({})", format_duration(min)),
+                    ));
+                }
+                DurationDist::Uniform { min, max }
+            }
+            _ => {
+                let texts = t.values.as_deref().unwrap_or_default();
+                if texts.is_empty() {
+                    return Err(ScenarioError::new(&format!("{key}.values"), "[]", "an empirical distribution needs at least one value"));
+                }
+                let values = texts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| duration(&format!("values[{i}]"), v))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let weights = t.weights.clone().unwrap_or_else(|| vec![1.0; values.len()]);
+                if weights.len() != values.len() {
+                    return Err(ScenarioError::new(
+                        &format!("{key}.weights"),
+                        &format!("{} weights", weights.len()),
+                        format!("needs one weight per value ({})", values.len()),
+                    ));
+                }
+                let mut cumulative = Vec::with_capacity(weights.len());
+                let mut sum = 0.0;
+                for (i, w) in weights.iter().enumerate() {
+                    if !(w.is_finite() && *w >= 0.0) {
+                        return Err(ScenarioError::new(&format!("{key}.weights[{i}]"), &w.to_string(), "weights are numbers of at least zero"));
+                    }
+                    sum += w;
+                    cumulative.push(sum);
+                }
+                if sum <= 0.0 {
+                    return Err(ScenarioError::new(&format!("{key}.weights"), "0", "at least one weight must be above zero"));
+                }
+                DurationDist::Empirical { values, cumulative }
+            }
+        })
+    }
+}
+
+/// A count distribution as written: a whole number (constant) or a table.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum RawCount {
+    Constant(i64),
+    Table(RawCountTable),
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCountTable {
+    distribution: String,
+    value: Option<i64>,
+    mean: Option<f64>,
+    p: Option<f64>,
+}
+
+impl RawCount {
+    pub(crate) fn validate(&self, key: &str) -> Result<CountDist, ScenarioError> {
+        let constant = |v: i64| -> Result<CountDist, ScenarioError> {
+            u32::try_from(v)
+                .ok()
+                .filter(|v| *v <= 1000)
+                .map(CountDist::Constant)
+                .ok_or_else(|| ScenarioError::new(key, &v.to_string(), "a count is a whole number from 0 to 1000"))
+        };
+        let t = match self {
+            RawCount::Constant(v) => return constant(*v),
+            RawCount::Table(t) => t,
+        };
+        match (t.distribution.as_str(), t.value, t.mean, t.p) {
+            ("constant", Some(v), None, None) => constant(v),
+            ("poisson", None, Some(mean), None) if mean.is_finite() && mean > 0.0 => Poisson::new(mean)
+                .map(CountDist::Poisson)
+                .map_err(|e| ScenarioError::new(&format!("{key}.mean"), &mean.to_string(), e.to_string())),
+            ("geometric", None, None, Some(p)) if p > 0.0 && p <= 1.0 => Geometric::new(p)
+                .map(CountDist::Geometric)
+                .map_err(|e| ScenarioError::new(&format!("{key}.p"), &p.to_string(), e.to_string())),
+            ("constant" | "poisson" | "geometric", ..) => Err(ScenarioError::new(
+                key,
+                &t.distribution,
+                "constant takes `value` (0 to 1000), poisson `mean` (above 0), geometric `p` (above 0, at most 1)",
+            )),
+            (other, ..) => Err(ScenarioError::new(
+                &format!("{key}.distribution"),
+                other,
+                "unknown count distribution; one of constant, poisson, geometric",
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    fn table(text: &str) -> Result<DurationDist, ScenarioError> {
+        #[derive(Deserialize)]
+        struct W {
+            d: RawDuration,
+        }
+        let w: W = toml::from_str(text).map_err(|e| ScenarioError::new("d", text, e.to_string()))?;
+        w.d.validate("d")
+    }
+
+    #[test]
+    fn sample_means_match_the_parameters() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        for text in [
+            "d = { distribution = \"exponential\", mean = \"10m\" }",
+            "d = { distribution = \"lognormal\", mean = \"10m\", sd = \"20m\" }",
+            "d = { distribution = \"gamma\", shape = 2.0, mean = \"10m\" }",
+            "d = { distribution = \"uniform\", min = \"5m\", max = \"15m\" }",
+            "d = { distribution = \"empirical\", values = [\"5m\", \"15m\"], weights = [1, 1] }",
+            "d = \"10m\"",
+        ] {
+            let d = table(text).unwrap();
+            let n = 200_000;
+            let mean = (0..n).map(|_| d.sample(&mut rng) as f64).sum::<f64>() / n as f64;
+            assert!((mean / 600_000.0 - 1.0).abs() < 0.02, "{text}: mean {mean}");
+        }
+    }
+
+    #[test]
+    fn bad_distributions_name_the_key() {
+        for (text, needle) in [
+            ("d = { distribution = \"weibull\", mean = \"1m\" }", "d.distribution"),
+            ("d = { distribution = \"exponential\" }", "mean"),
+            ("d = { distribution = \"exponential\", mean = \"-1m\" }", "d.mean"),
+            ("d = { distribution = \"uniform\", min = \"5m\", max = \"1m\" }", "d.max"),
+            ("d = { distribution = \"exponential\", mean = \"1m\", sd = \"1m\" }", "d.sd"),
+            ("d = \"soon\"", "soon"),
+        ] {
+            let e = table(text).unwrap_err().to_string();
+            assert!(e.contains(needle), "{e:?} should contain {needle:?}");
+        }
+    }
+}
