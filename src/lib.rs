@@ -17,7 +17,10 @@
 //! ```
 
 pub mod fixtures;
+pub mod metrics;
+pub mod report;
 pub mod scenario;
+pub mod sim;
 pub mod rules;
 pub mod time;
 pub mod trace;

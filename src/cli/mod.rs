@@ -3,6 +3,8 @@
 mod check;
 mod replay;
 mod rules;
+mod scenario;
+mod simulate;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -30,6 +32,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    Simulate(simulate::Args),
+    Scenario(scenario::Args),
     Replay(replay::Args),
     Check(check::Args),
     Rules(rules::Args),
@@ -37,6 +41,8 @@ enum Command {
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Simulate(args) => simulate::run(args),
+        Command::Scenario(args) => scenario::run(args),
         Command::Replay(args) => replay::run(args),
         Command::Check(args) => check::run(args),
         Command::Rules(args) => rules::run(args),

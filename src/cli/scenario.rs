@@ -1,0 +1,65 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use replywindow::scenario::DEFAULT_SCENARIO;
+use replywindow::time::format_duration;
+
+/// Write or check scenario files.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Write the default scenario, with a comment on every key, to FILE (or standard output).
+    Init {
+        /// Where to write it; standard output when omitted.
+        file: Option<PathBuf>,
+        /// Overwrite FILE if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check a scenario file: exit 0 and a short description when valid, exit 2 and an
+    /// error naming the key and value otherwise.
+    Validate {
+        /// The scenario file (TOML).
+        file: PathBuf,
+    },
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    match args.command {
+        Command::Init { file: None, .. } => super::emit(None, DEFAULT_SCENARIO.as_bytes())?,
+        Command::Init { file: Some(path), force } => {
+            if path.exists() && !force {
+                bail!("{} exists already: choose another name or add --force", path.display());
+            }
+            replywindow::trace::write_atomically(&path, DEFAULT_SCENARIO.as_bytes())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!("wrote the default scenario to {}", path.display());
+        }
+        Command::Validate { file } => {
+            let s = super::simulate::load_scenario(Some(&file))?;
+            let channels: Vec<String> =
+                s.channels.iter().map(|c| format!("{} {}/day", c.channel, c.arrivals_per_day)).collect();
+            let operators: u32 = s.operators.shifts.iter().map(|s| s.operators).sum();
+            let out = format!(
+                "{}: valid. {} in {}, horizon {}, warm-up {}, {} replications; {}; {} shifts with {} operators\n",
+                file.display(),
+                s.name,
+                s.time_zone,
+                format_duration(s.horizon),
+                format_duration(s.warm_up),
+                s.replications,
+                channels.join(", "),
+                s.operators.shifts.len(),
+                operators
+            );
+            super::emit(None, out.as_bytes())?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

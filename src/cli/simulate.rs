@@ -1,0 +1,130 @@
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use replywindow::metrics::ReplicationMetrics;
+use replywindow::report::{Summary, hourly_csv, replications_csv, summary_csv, summary_table, verdicts_csv};
+use replywindow::scenario::Scenario;
+use replywindow::sim::{Prepared, RunOptions, simulate};
+use replywindow::time::{format_duration, parse_duration};
+use replywindow::trace::{write_atomically, write_trace};
+
+/// Simulate a contact center under Meta's messaging rules.
+///
+/// Runs the scenario's replications in parallel and writes summary.csv (every metric per
+/// channel, mean and 95% interval), replications.csv, verdicts.csv (messages by sender,
+/// verdict and reason) and hourly.csv (the typical week) into the output folder, then prints
+/// the headline figures per channel. Without SCENARIO it runs the embedded default scenario
+/// (`replywindow scenario init` writes it out to edit). The same scenario and seed give
+/// byte-identical files, whatever the number of threads.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  replywindow simulate\n  \
+    replywindow simulate scenarios/weekend-gap.toml --replications 30 --out reports/wg\n  \
+    replywindow simulate --horizon 365d --stats\n  \
+    replywindow simulate --trace 0    # also write replication 0 as a fixture (trace.csv)")]
+pub struct Args {
+    /// A scenario file (TOML); the embedded default when omitted.
+    scenario: Option<PathBuf>,
+    /// Number of replications (overrides the scenario's `replications`).
+    #[arg(long, short = 'r', value_name = "N")]
+    replications: Option<u32>,
+    /// Seed of the random streams (overrides the scenario's `seed`).
+    #[arg(long, value_name = "S")]
+    seed: Option<u64>,
+    /// Worker threads; 0 uses every core.
+    #[arg(long, short = 'j', value_name = "T", default_value_t = 0)]
+    threads: usize,
+    /// Simulated time per replication, like 28d or 365d (overrides the scenario's `horizon`).
+    #[arg(long, value_name = "D")]
+    horizon: Option<String>,
+    /// Output folder [default: reports/<scenario name>/].
+    #[arg(long, short = 'o', value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Print events handled, wall time, events per second and the peak event-list length
+    /// to standard error.
+    #[arg(long)]
+    stats: bool,
+    /// Also write replication R (counted from 0) as trace.csv: a fixture of realistic
+    /// traffic with the expected verdicts.
+    #[arg(long, value_name = "R")]
+    trace: Option<u32>,
+    /// Print nothing but errors.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+/// Reads a scenario file, or the embedded default.
+pub(crate) fn load_scenario(path: Option<&Path>) -> anyhow::Result<Scenario> {
+    let Some(path) = path else { return Ok(Scenario::default_scenario()?) };
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the scenario {}", path.display()))?;
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
+    Ok(Scenario::from_toml(&text, &stem).map_err(|e| e.in_source(&path.display().to_string()))?)
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let mut scenario = load_scenario(args.scenario.as_deref())?;
+    if let Some(n) = args.replications {
+        if !(1..=100_000).contains(&n) {
+            bail!("--replications {n}: a whole number from 1 to 100000");
+        }
+        scenario.replications = n;
+    }
+    if let Some(seed) = args.seed {
+        scenario.seed = seed;
+    }
+    if let Some(h) = &args.horizon {
+        let horizon = parse_duration(h).map_err(|e| anyhow::anyhow!("--horizon {h}: {e}"))?;
+        if horizon <= scenario.warm_up {
+            bail!("--horizon {h}: must be longer than the scenario's warm-up ({})", format_duration(scenario.warm_up));
+        }
+        scenario.horizon = horizon;
+    }
+    let out = args.out.clone().unwrap_or_else(|| Path::new("reports").join(&scenario.name));
+    let options = RunOptions { threads: args.threads, trace: args.trace, only: None };
+    let prepared = Prepared::new(scenario);
+    let run = simulate(&prepared, &options)?;
+
+    let reps: Vec<&ReplicationMetrics> = run.replications.iter().map(|(_, r)| &r.metrics).collect();
+    let numbered: Vec<(u32, &ReplicationMetrics)> = run.replications.iter().map(|(i, r)| (*i, &r.metrics)).collect();
+    let summary = Summary::new(&reps);
+    let mut files: Vec<(&str, Vec<u8>)> = vec![
+        ("summary.csv", summary_csv(&summary)),
+        ("replications.csv", replications_csv(&numbered)),
+        ("verdicts.csv", verdicts_csv(&reps)),
+        ("hourly.csv", hourly_csv(&reps)),
+    ];
+    if let Some(trace) = run.trace() {
+        let mut bytes = Vec::new();
+        write_trace(&mut bytes, trace)?;
+        files.push(("trace.csv", bytes));
+    }
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create the folder {}", out.display()))?;
+    for (name, bytes) in &files {
+        let path = out.join(name);
+        write_atomically(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+
+    if !args.quiet {
+        let s = &prepared.scenario;
+        println!(
+            "{}: {} replications of {} after a {} warm-up, seed {}",
+            s.name,
+            s.replications,
+            format_duration(s.horizon - s.warm_up),
+            format_duration(s.warm_up),
+            s.seed
+        );
+        println!();
+        print!("{}", summary_table(&summary));
+        println!("Wrote {} into {}", files.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "), out.display());
+    }
+    if args.stats {
+        let secs = run.wall.as_secs_f64().max(1e-9);
+        let rate = run.events as f64 / secs;
+        eprintln!("events handled:   {}", run.events);
+        eprintln!("wall time:        {secs:.3} s");
+        eprintln!("events/s:         {rate:.0} in total, {:.0} per thread ({} threads)", rate / run.threads as f64, run.threads);
+        eprintln!("peak event list:  {}", run.peak_events);
+    }
+    Ok(ExitCode::SUCCESS)
+}

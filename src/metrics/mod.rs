@@ -1,0 +1,357 @@
+//! What a replication counts, streaming (memory flat in the horizon), and how replications
+//! combine: mean with a 95% Student-t interval over the replications' values, where a ratio
+//! is the ratio of sums within each replication.
+//!
+//! The exact meaning of every metric is in [`METRICS`], which the reports' glossary prints.
+
+use hdrhistogram::Histogram;
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+use crate::rules::{Channel, Reason, Sender, Verdict};
+use crate::scenario::week::WEEK_HOURS;
+use crate::time::{MINUTE, WEEK};
+
+/// A metric: its name in the CSV files, its unit, and its definition.
+#[derive(Clone, Copy, Debug)]
+pub struct MetricDef {
+    pub name: &'static str,
+    pub unit: &'static str,
+    pub definition: &'static str,
+}
+
+/// Every metric of `summary.csv`, in its order.
+pub const METRICS: &[MetricDef] = &[
+    MetricDef { name: "conversations", unit: "count", definition: "Conversations that arrived after the warm-up and ended before the horizon." },
+    MetricDef { name: "lost_conversations", unit: "count", definition: "Of those conversations, the ones whose last request was never answered." },
+    MetricDef { name: "lost_rate", unit: "ratio", definition: "lost_conversations / conversations." },
+    MetricDef { name: "requests", unit: "count", definition: "Requests opened after the warm-up and closed before the horizon. A request opens when a customer writes (a message or a comment) and nothing of theirs is waiting; later customer messages join it. It closes when answered, or when its window and every extension that could answer it have closed." },
+    MetricDef { name: "requests_censored", unit: "count", definition: "Requests still open at the horizon: counted in neither numerator nor denominator of the ratios." },
+    MetricDef { name: "unanswered_rate", unit: "ratio", definition: "Requests closed without an answer / requests closed. A request is answered by the first operator message after it that reaches the customer (in the window, under the extension, as a private or public reply, or held and released later, at the release instant); bot messages never answer." },
+    MetricDef { name: "sent_operator", unit: "count", definition: "Business messages sent by operators after the warm-up." },
+    MetricDef { name: "sent_bot", unit: "count", definition: "Business messages sent by bots after the warm-up." },
+    MetricDef { name: "undelivered_operator", unit: "count", definition: "Operator messages with verdict undelivered." },
+    MetricDef { name: "undelivered_bot", unit: "count", definition: "Bot messages with verdict undelivered." },
+    MetricDef { name: "undelivered_rate_operator", unit: "ratio", definition: "undelivered_operator / sent_operator." },
+    MetricDef { name: "undelivered_rate_bot", unit: "ratio", definition: "undelivered_bot / sent_bot." },
+    MetricDef { name: "undelivered_rate", unit: "ratio", definition: "Undelivered business messages / business messages sent, operators and bots together." },
+    MetricDef { name: "delivered", unit: "count", definition: "Business messages delivered when sent." },
+    MetricDef { name: "held", unit: "count", definition: "Business messages held until the customer accepts the conversation request (Instagram)." },
+    MetricDef { name: "released", unit: "count", definition: "Held messages delivered later, when the customer accepted or wrote." },
+    MetricDef { name: "still_held", unit: "count", definition: "Held messages never released: by the end of their conversation or at the horizon." },
+    MetricDef { name: "violations", unit: "count", definition: "Messages a compliant platform must refuse: the human-agent tag on a bot's message or on promotional content (account-block risk)." },
+    MetricDef { name: "violations_per_week", unit: "count/week", definition: "violations per week of counted time (horizon less warm-up)." },
+    MetricDef { name: "at_risk", unit: "count", definition: "Requests still unanswered when their standard window closed. The window is the one after the customer's latest message before any bot warning; a customer's reply to a warning does not move it." },
+    MetricDef { name: "coverage", unit: "ratio", definition: "Auto-reply coverage: of the at-risk requests, the share that received a delivered bot window warning before their window closed." },
+    MetricDef { name: "rescued", unit: "ratio", definition: "Of the covered requests, the share whose customer wrote again after the warning and whose request was then answered." },
+    MetricDef { name: "first_response_p50", unit: "minutes", definition: "Median time from a request's opening to its answer (answered requests)." },
+    MetricDef { name: "first_response_p90", unit: "minutes", definition: "90th percentile of the first response time." },
+    MetricDef { name: "first_response_p99", unit: "minutes", definition: "99th percentile of the first response time." },
+    MetricDef { name: "time_to_answer_p50", unit: "minutes", definition: "Median time from the customer's latest message before the answer to the answer." },
+    MetricDef { name: "time_to_answer_p90", unit: "minutes", definition: "90th percentile of the time to answer." },
+    MetricDef { name: "time_to_answer_p99", unit: "minutes", definition: "99th percentile of the time to answer." },
+    MetricDef { name: "wait_probability", unit: "ratio", definition: "Of the requests an operator picked up, the share that had to wait for a free operator." },
+    MetricDef { name: "mean_wait", unit: "minutes", definition: "Mean time from a request's opening until an operator picked it up." },
+    MetricDef { name: "occupancy", unit: "ratio", definition: "Operator occupancy: conversations in hand / (operators on duty × concurrency), over the time on duty (shared by all channels)." },
+];
+
+/// The two senders, in the order of the counters.
+pub const SENDERS: [Sender; 2] = [Sender::Operator, Sender::Bot];
+
+fn histogram() -> Histogram<u64> {
+    // Milliseconds up to ten years at three significant digits.
+    Histogram::new_with_max(10 * 366 * 86_400_000, 3)
+        .unwrap_or_else(|_| unreachable!("constant bounds are valid"))
+}
+
+/// What one replication counts on one channel (or, summed, on all).
+#[derive(Clone, Debug)]
+pub struct Counters {
+    /// Business messages by sender (operator, bot) and reason.
+    pub sent: [[u64; 13]; 2],
+    pub released: u64,
+    pub still_held: u64,
+    pub conversations: u64,
+    pub lost: u64,
+    pub requests: u64,
+    pub unanswered: u64,
+    pub censored: u64,
+    pub at_risk: u64,
+    pub covered: u64,
+    pub rescued: u64,
+    pub picked_up: u64,
+    pub waited: u64,
+    pub wait_total: u64,
+    pub first_response: Histogram<u64>,
+    pub time_to_answer: Histogram<u64>,
+}
+
+impl Default for Counters {
+    fn default() -> Self {
+        Counters {
+            sent: [[0; 13]; 2],
+            released: 0,
+            still_held: 0,
+            conversations: 0,
+            lost: 0,
+            requests: 0,
+            unanswered: 0,
+            censored: 0,
+            at_risk: 0,
+            covered: 0,
+            rescued: 0,
+            picked_up: 0,
+            waited: 0,
+            wait_total: 0,
+            first_response: histogram(),
+            time_to_answer: histogram(),
+        }
+    }
+}
+
+fn ratio(a: u64, b: u64) -> Option<f64> {
+    (b > 0).then(|| a as f64 / b as f64)
+}
+
+fn quantile_minutes(h: &Histogram<u64>, q: f64) -> Option<f64> {
+    (h.len() > 0).then(|| h.value_at_quantile(q) as f64 / MINUTE as f64)
+}
+
+impl Counters {
+    /// Adds `other` into these counters.
+    pub fn add(&mut self, other: &Counters) {
+        for s in 0..2 {
+            for r in 0..13 {
+                self.sent[s][r] += other.sent[s][r];
+            }
+        }
+        self.released += other.released;
+        self.still_held += other.still_held;
+        self.conversations += other.conversations;
+        self.lost += other.lost;
+        self.requests += other.requests;
+        self.unanswered += other.unanswered;
+        self.censored += other.censored;
+        self.at_risk += other.at_risk;
+        self.covered += other.covered;
+        self.rescued += other.rescued;
+        self.picked_up += other.picked_up;
+        self.waited += other.waited;
+        self.wait_total += other.wait_total;
+        // Both have the same bounds, so adding cannot fail.
+        let _ = self.first_response.add(&other.first_response);
+        let _ = self.time_to_answer.add(&other.time_to_answer);
+    }
+
+    /// Messages of `sender` with `verdict`.
+    pub fn count(&self, sender: Option<Sender>, verdict: Verdict) -> u64 {
+        let senders: &[usize] = match sender {
+            Some(Sender::Operator) => &[0],
+            Some(Sender::Bot) => &[1],
+            None => &[0, 1],
+        };
+        senders
+            .iter()
+            .map(|&s| Reason::ALL.iter().enumerate().filter(|(_, r)| r.verdict() == verdict).map(|(i, _)| self.sent[s][i]).sum::<u64>())
+            .sum()
+    }
+
+    /// Messages sent by `sender` (both when `None`).
+    pub fn sent_by(&self, sender: Option<Sender>) -> u64 {
+        Verdict::ALL.iter().map(|&v| self.count(sender, v)).sum()
+    }
+
+    /// The value of every metric of [`METRICS`] (undefined ratios are `None`); `weeks` is
+    /// the counted time, `occupancy` the replication's operator occupancy.
+    pub fn values(&self, weeks: f64, occupancy: Option<f64>) -> Vec<Option<f64>> {
+        let op = Some(Sender::Operator);
+        let bot = Some(Sender::Bot);
+        let undelivered = |s| self.count(s, Verdict::Undelivered);
+        let violations = self.count(None, Verdict::Violation);
+        let c = |v: u64| Some(v as f64);
+        vec![
+            c(self.conversations),
+            c(self.lost),
+            ratio(self.lost, self.conversations),
+            c(self.requests),
+            c(self.censored),
+            ratio(self.unanswered, self.requests),
+            c(self.sent_by(op)),
+            c(self.sent_by(bot)),
+            c(undelivered(op)),
+            c(undelivered(bot)),
+            ratio(undelivered(op), self.sent_by(op)),
+            ratio(undelivered(bot), self.sent_by(bot)),
+            ratio(undelivered(None), self.sent_by(None)),
+            c(self.count(None, Verdict::Delivered)),
+            c(self.count(None, Verdict::Held)),
+            c(self.released),
+            c(self.still_held),
+            c(violations),
+            (weeks > 0.0).then(|| violations as f64 / weeks),
+            c(self.at_risk),
+            ratio(self.covered, self.at_risk),
+            ratio(self.rescued, self.covered),
+            quantile_minutes(&self.first_response, 0.5),
+            quantile_minutes(&self.first_response, 0.9),
+            quantile_minutes(&self.first_response, 0.99),
+            quantile_minutes(&self.time_to_answer, 0.5),
+            quantile_minutes(&self.time_to_answer, 0.9),
+            quantile_minutes(&self.time_to_answer, 0.99),
+            ratio(self.waited, self.picked_up),
+            (self.picked_up > 0).then(|| self.wait_total as f64 / self.picked_up as f64 / MINUTE as f64),
+            occupancy,
+        ]
+    }
+}
+
+/// The typical week, hour by hour (local hours of the week, Monday 00:00 first): sums over
+/// the counted weeks, divided out when reported.
+#[derive(Clone, Debug)]
+pub struct Hourly {
+    /// Per channel: new conversations, customer-waiting time (count × ms), undelivered
+    /// business messages.
+    pub arrivals: Vec<[f64; WEEK_HOURS]>,
+    pub waiting: Vec<[f64; WEEK_HOURS]>,
+    pub undelivered: Vec<[f64; WEEK_HOURS]>,
+    /// Operators on duty × ms, conversations in hand × ms, slots on duty × ms.
+    pub on_duty: [f64; WEEK_HOURS],
+    pub busy: [f64; WEEK_HOURS],
+    pub capacity: [f64; WEEK_HOURS],
+    /// Counted milliseconds in each hour of the week, and how many times it occurred.
+    pub span: [f64; WEEK_HOURS],
+    pub occurrences: [f64; WEEK_HOURS],
+}
+
+impl Hourly {
+    /// Empty sums for `channels` channels.
+    pub fn new(channels: usize) -> Hourly {
+        Hourly {
+            arrivals: vec![[0.0; WEEK_HOURS]; channels],
+            waiting: vec![[0.0; WEEK_HOURS]; channels],
+            undelivered: vec![[0.0; WEEK_HOURS]; channels],
+            on_duty: [0.0; WEEK_HOURS],
+            busy: [0.0; WEEK_HOURS],
+            capacity: [0.0; WEEK_HOURS],
+            span: [0.0; WEEK_HOURS],
+            occurrences: [0.0; WEEK_HOURS],
+        }
+    }
+
+    /// Adds `other` (another replication) into these sums.
+    pub fn add(&mut self, other: &Hourly) {
+        let add = |a: &mut [f64; WEEK_HOURS], b: &[f64; WEEK_HOURS]| a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        for c in 0..self.arrivals.len() {
+            add(&mut self.arrivals[c], &other.arrivals[c]);
+            add(&mut self.waiting[c], &other.waiting[c]);
+            add(&mut self.undelivered[c], &other.undelivered[c]);
+        }
+        add(&mut self.on_duty, &other.on_duty);
+        add(&mut self.busy, &other.busy);
+        add(&mut self.capacity, &other.capacity);
+        add(&mut self.span, &other.span);
+        add(&mut self.occurrences, &other.occurrences);
+    }
+
+    /// Operator occupancy over the whole counted time.
+    pub fn occupancy(&self) -> Option<f64> {
+        let cap: f64 = self.capacity.iter().sum();
+        (cap > 0.0).then(|| self.busy.iter().sum::<f64>() / cap)
+    }
+}
+
+/// Everything one replication measured.
+#[derive(Clone, Debug)]
+pub struct ReplicationMetrics {
+    /// In the scenario's channel order.
+    pub channels: Vec<(Channel, Counters)>,
+    pub hourly: Hourly,
+    /// Counted time (horizon less warm-up), in weeks.
+    pub weeks: f64,
+}
+
+impl ReplicationMetrics {
+    /// The counters of all channels together.
+    pub fn all(&self) -> Counters {
+        let mut all = Counters::default();
+        for (_, c) in &self.channels {
+            all.add(c);
+        }
+        all
+    }
+
+    /// Metric values per row label (`whatsapp`, …, `all`), in [`METRICS`] order.
+    pub fn rows(&self) -> Vec<(String, Vec<Option<f64>>)> {
+        let occupancy = self.hourly.occupancy();
+        let mut rows: Vec<(String, Vec<Option<f64>>)> =
+            self.channels.iter().map(|(ch, c)| (ch.to_string(), c.values(self.weeks, occupancy))).collect();
+        rows.push(("all".into(), self.all().values(self.weeks, occupancy)));
+        rows
+    }
+}
+
+/// A mean over replications with its 95% interval (`None` with fewer than two values).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Estimate {
+    pub mean: f64,
+    pub interval: Option<(f64, f64)>,
+    pub n: usize,
+}
+
+/// The mean of `values` and its 95% Student-t interval; `None` without values.
+pub fn estimate(values: &[f64]) -> Option<Estimate> {
+    let n = values.len();
+    if n == 0 {
+        return None;
+    }
+    // Summed in order: the same values give the same bytes, whatever the thread count.
+    let mean = values.iter().sum::<f64>() / n as f64;
+    if n < 2 {
+        return Some(Estimate { mean, interval: None, n });
+    }
+    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+    let t = StudentsT::new(0.0, 1.0, (n - 1) as f64).map(|d| d.inverse_cdf(0.975)).unwrap_or(f64::NAN);
+    let half = t * (var / n as f64).sqrt();
+    Some(Estimate { mean, interval: Some((mean - half, mean + half)), n })
+}
+
+/// Weeks in `ms` milliseconds.
+pub fn weeks(ms: i64) -> f64 {
+    ms as f64 / WEEK as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_interval_uses_student_t() {
+        let e = estimate(&[1.0, 2.0, 3.0]).unwrap();
+        assert_eq!(e.mean, 2.0);
+        // t(0.975, 2) = 4.302653; sd = 1; half = 4.302653 / sqrt(3).
+        let (lo, hi) = e.interval.unwrap();
+        assert!((hi - 2.0 - 4.302_653 / 3f64.sqrt()).abs() < 1e-5, "{hi}");
+        assert!((2.0 - lo - (hi - 2.0)).abs() < 1e-12);
+        assert_eq!(estimate(&[5.0]).unwrap().interval, None);
+        assert!(estimate(&[]).is_none());
+    }
+
+    #[test]
+    fn metric_values_follow_the_definitions() {
+        let mut c = Counters::default();
+        c.sent[0][Reason::StandardWindow as usize] = 6;
+        c.sent[0][Reason::WindowClosed as usize] = 2;
+        c.sent[1][Reason::CustomerFirst as usize] = 1;
+        c.sent[1][Reason::StandardWindow as usize] = 3;
+        c.requests = 10;
+        c.unanswered = 4;
+        let v = c.values(2.0, None);
+        let get = |name: &str| v[METRICS.iter().position(|m| m.name == name).unwrap()];
+        assert_eq!(get("sent_operator"), Some(8.0));
+        assert_eq!(get("undelivered_rate_operator"), Some(0.25));
+        assert_eq!(get("undelivered_rate_bot"), Some(0.25));
+        assert_eq!(get("undelivered_rate"), Some(3.0 / 12.0));
+        assert_eq!(get("unanswered_rate"), Some(0.4));
+        assert_eq!(get("coverage"), None);
+        assert_eq!(v.len(), METRICS.len());
+    }
+}

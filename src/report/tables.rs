@@ -1,0 +1,191 @@
+//! The CSV files of a run (simulation.md, "Metrics") and the table printed on the terminal.
+
+use std::fmt::Write as _;
+
+use crate::metrics::{Estimate, METRICS, ReplicationMetrics, SENDERS, estimate};
+use crate::rules::Reason;
+use crate::scenario::week::{WEEK_HOURS, WEEKDAY_NAMES};
+
+/// Floats in CSV: a fixed number of decimals, so equal runs give equal bytes.
+fn num(v: f64) -> String {
+    format!("{v:.6}")
+}
+
+fn opt(v: Option<f64>) -> String {
+    v.map(num).unwrap_or_default()
+}
+
+/// Every metric of every row (channels, then `all`), estimated over the replications.
+#[derive(Clone, Debug)]
+pub struct Summary {
+    /// Row labels: the channels, then `all`.
+    pub rows: Vec<String>,
+    /// `estimates[row][metric]`, in [`METRICS`] order.
+    pub estimates: Vec<Vec<Option<Estimate>>>,
+    pub replications: usize,
+}
+
+impl Summary {
+    /// Summarises replications given in replication order.
+    pub fn new(reps: &[&ReplicationMetrics]) -> Summary {
+        let per_rep: Vec<Vec<(String, Vec<Option<f64>>)>> = reps.iter().map(|r| r.rows()).collect();
+        let rows: Vec<String> = per_rep.first().map(|r| r.iter().map(|(l, _)| l.clone()).collect()).unwrap_or_default();
+        let estimates = (0..rows.len())
+            .map(|row| {
+                (0..METRICS.len())
+                    .map(|m| {
+                        let values: Vec<f64> = per_rep.iter().filter_map(|r| r[row].1[m]).collect();
+                        estimate(&values)
+                    })
+                    .collect()
+            })
+            .collect();
+        Summary { rows, estimates, replications: reps.len() }
+    }
+
+    /// The estimate of `metric` on row `row` (a channel name or `all`).
+    pub fn get(&self, row: &str, metric: &str) -> Option<Estimate> {
+        let r = self.rows.iter().position(|l| l == row)?;
+        let m = METRICS.iter().position(|d| d.name == metric)?;
+        self.estimates[r][m]
+    }
+}
+
+/// `summary.csv`: channel, metric, unit, mean, ci_low, ci_high, replications.
+pub fn summary_csv(s: &Summary) -> Vec<u8> {
+    let mut out = String::from("channel,metric,unit,mean,ci_low,ci_high,replications\n");
+    for (row, estimates) in s.rows.iter().zip(&s.estimates) {
+        for (def, e) in METRICS.iter().zip(estimates) {
+            let (mean, lo, hi, n) = match e {
+                Some(e) => (num(e.mean), opt(e.interval.map(|i| i.0)), opt(e.interval.map(|i| i.1)), e.n),
+                None => (String::new(), String::new(), String::new(), 0),
+            };
+            let _ = writeln!(out, "{row},{},{},{mean},{lo},{hi},{n}", def.name, def.unit);
+        }
+    }
+    out.into_bytes()
+}
+
+/// `replications.csv`: every metric of every replication.
+pub fn replications_csv(reps: &[(u32, &ReplicationMetrics)]) -> Vec<u8> {
+    let mut out = String::from("replication,channel,metric,value\n");
+    for (r, m) in reps {
+        for (row, values) in m.rows() {
+            for (def, v) in METRICS.iter().zip(values) {
+                let _ = writeln!(out, "{r},{row},{},{}", def.name, opt(v));
+            }
+        }
+    }
+    out.into_bytes()
+}
+
+/// `verdicts.csv`: business messages per replication by channel, sender, verdict and reason
+/// (the combinations that occurred in any replication), mean with its interval.
+pub fn verdicts_csv(reps: &[&ReplicationMetrics]) -> Vec<u8> {
+    let mut out = String::from("channel,sender,verdict,reason,mean,ci_low,ci_high\n");
+    let Some(first) = reps.first() else { return out.into_bytes() };
+    for (slot, (channel, _)) in first.channels.iter().enumerate() {
+        for (s, sender) in SENDERS.iter().enumerate() {
+            for (i, reason) in Reason::ALL.iter().enumerate() {
+                let values: Vec<f64> = reps.iter().map(|m| m.channels[slot].1.sent[s][i] as f64).collect();
+                if values.iter().all(|v| *v == 0.0) {
+                    continue;
+                }
+                let Some(e) = estimate(&values) else { continue };
+                let _ = writeln!(
+                    out,
+                    "{channel},{sender},{},{reason},{},{},{}",
+                    reason.verdict(),
+                    num(e.mean),
+                    opt(e.interval.map(|i| i.0)),
+                    opt(e.interval.map(|i| i.1))
+                );
+            }
+        }
+    }
+    out.into_bytes()
+}
+
+/// `hourly.csv`: the typical week, 168 local hours × channel, each the mean over the counted
+/// weeks of all replications.
+pub fn hourly_csv(reps: &[&ReplicationMetrics]) -> Vec<u8> {
+    let mut out = String::from(
+        "channel,hour_of_week,day,hour,arrivals,customers_waiting,undelivered,operators_on_duty,occupancy\n",
+    );
+    let Some(first) = reps.first() else { return out.into_bytes() };
+    let mut sum = first.hourly.clone();
+    for m in &reps[1..] {
+        sum.add(&m.hourly);
+    }
+    for (slot, (channel, _)) in first.channels.iter().enumerate() {
+        for h in 0..WEEK_HOURS {
+            let times = sum.occurrences[h];
+            let span = sum.span[h];
+            let per = |v: f64, d: f64| (d > 0.0).then(|| v / d);
+            let _ = writeln!(
+                out,
+                "{channel},{h},{},{},{},{},{},{},{}",
+                WEEKDAY_NAMES[h / 24],
+                h % 24,
+                opt(per(sum.arrivals[slot][h], times)),
+                opt(per(sum.waiting[slot][h], span)),
+                opt(per(sum.undelivered[slot][h], times)),
+                opt(per(sum.on_duty[h], span)),
+                opt(per(sum.busy[h], sum.capacity[h])),
+            );
+        }
+    }
+    out.into_bytes()
+}
+
+/// The table printed after a run: the headline metrics per channel, mean ± half-interval.
+pub fn summary_table(s: &Summary) -> String {
+    const SHOWN: &[(&str, &str, f64)] = &[
+        ("conversations", "conversations", 1.0),
+        ("requests", "requests closed", 1.0),
+        ("sent_operator", "operator messages", 1.0),
+        ("undelivered_rate_operator", "operator undelivered %", 100.0),
+        ("sent_bot", "bot messages", 1.0),
+        ("undelivered_rate_bot", "bot undelivered %", 100.0),
+        ("violations_per_week", "violations / week", 1.0),
+        ("unanswered_rate", "requests unanswered %", 100.0),
+        ("lost_rate", "conversations lost %", 100.0),
+        ("coverage", "auto-reply coverage %", 100.0),
+        ("rescued", "rescued %", 100.0),
+        ("first_response_p50", "first response p50 (min)", 1.0),
+        ("first_response_p90", "first response p90 (min)", 1.0),
+        ("held", "held", 1.0),
+        ("released", "released", 1.0),
+        ("occupancy", "operator occupancy %", 100.0),
+    ];
+    let width = 22;
+    let mut out = format!("{:<28}", "");
+    for row in &s.rows {
+        let _ = write!(out, "{row:>width$}");
+    }
+    out.push('\n');
+    for (metric, label, scale) in SHOWN {
+        let _ = write!(out, "{label:<28}");
+        for row in &s.rows {
+            let cell = match s.get(row, metric) {
+                None => "—".to_string(),
+                Some(e) => {
+                    let decimals = if *scale == 100.0 || e.mean.abs() < 100.0 { 1 } else { 0 };
+                    match e.interval {
+                        Some((lo, hi)) => format!("{:.*} ± {:.*}", decimals, e.mean * scale, decimals, (hi - lo) / 2.0 * scale),
+                        None => format!("{:.*}", decimals, e.mean * scale),
+                    }
+                }
+            };
+            let _ = write!(out, "{cell:>width$}");
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "\n{} replication{}; ± is the half-width of the 95% interval over replications.",
+        s.replications,
+        if s.replications == 1 { "" } else { "s" }
+    );
+    out
+}
