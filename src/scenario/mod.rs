@@ -492,8 +492,8 @@ impl RawOperators {
             if start == end {
                 return Err(ScenarioError::new(&format!("{key}.end"), &s.end, format!("the shift is empty: it ends when it starts ({})", s.start)));
             }
-            if !(1..=100_000).contains(&s.operators) {
-                return Err(ScenarioError::new(&format!("{key}.operators"), &s.operators.to_string(), "a whole number of operators from 1 to 100000"));
+            if !(0..=100_000).contains(&s.operators) {
+                return Err(ScenarioError::new(&format!("{key}.operators"), &s.operators.to_string(), "a whole number of operators from 0 to 100000"));
             }
             shifts.push(Shift {
                 name: s.name.clone().unwrap_or_else(|| format!("shift {}", i + 1)),
