@@ -40,12 +40,20 @@ pub fn synthetic_trace(rows: usize) -> Vec<u8> {
             (6, _) => ("bot", "message", ""),
             _ => ("operator", "message", ""),
         };
-        let content = if actor == "customer" { "" } else if r == 9 { "promotional" } else { "related" };
+        let content = if actor == "customer" {
+            ""
+        } else if r == 9 {
+            "promotional"
+        } else {
+            "related"
+        };
         *n += 1;
         let mut at_text = Vec::new();
         Instant(*at).write_canonical(&mut at_text);
         let at_text = String::from_utf8(at_text).unwrap();
-        out.push_str(&format!("c{id},{n},{at_text},{channel},{actor},{action},{content},{tag}\n"));
+        out.push_str(&format!(
+            "c{id},{n},{at_text},{channel},{actor},{action},{content},{tag}\n"
+        ));
         if *n >= 12 {
             cases[slot] = (next_case, t0 + (*at - t0) / 2, 0);
             next_case += 1;
@@ -76,7 +84,8 @@ fn replay_rows(c: &mut Criterion) {
     group.throughput(Throughput::Elements(rows as u64));
     group.bench_with_input(BenchmarkId::new("rows", rows), &trace, |b, trace| {
         b.iter(|| {
-            let verdicts = replay(Input::bytes("bench.csv", trace.clone()), &Policy::meta()).unwrap();
+            let verdicts =
+                replay(Input::bytes("bench.csv", trace.clone()), &Policy::meta()).unwrap();
             let mut out = Vec::with_capacity(verdicts.rows.len() * 64);
             write_verdicts(&mut out, &verdicts).unwrap();
             black_box(out.len())

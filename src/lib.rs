@@ -19,8 +19,8 @@
 pub mod fixtures;
 pub mod metrics;
 pub mod report;
+pub mod rules;
 pub mod scenario;
 pub mod sim;
-pub mod rules;
 pub mod time;
 pub mod trace;

@@ -33,9 +33,15 @@ enum Command {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
         Command::Init { file: None, .. } => super::emit(None, DEFAULT_SCENARIO.as_bytes())?,
-        Command::Init { file: Some(path), force } => {
+        Command::Init {
+            file: Some(path),
+            force,
+        } => {
             if path.exists() && !force {
-                bail!("{} exists already: choose another name or add --force", path.display());
+                bail!(
+                    "{} exists already: choose another name or add --force",
+                    path.display()
+                );
             }
             replywindow::trace::write_atomically(&path, DEFAULT_SCENARIO.as_bytes())
                 .with_context(|| format!("cannot write {}", path.display()))?;
@@ -43,8 +49,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         Command::Validate { file } => {
             let s = super::simulate::load_scenario(Some(&file))?;
-            let channels: Vec<String> =
-                s.channels.iter().map(|c| format!("{} {}/day", c.channel, c.arrivals_per_day)).collect();
+            let channels: Vec<String> = s
+                .channels
+                .iter()
+                .map(|c| format!("{} {}/day", c.channel, c.arrivals_per_day))
+                .collect();
             let operators: u32 = s.operators.shifts.iter().map(|s| s.operators).sum();
             let out = format!(
                 "{}: valid. {} in {}, horizon {}, warm-up {}, {} replications; {}; {} shifts with {} operators\n",

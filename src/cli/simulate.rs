@@ -3,7 +3,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use replywindow::metrics::ReplicationMetrics;
-use replywindow::report::{Summary, hourly_csv, replications_csv, summary_csv, summary_table, verdicts_csv};
+use replywindow::report::{
+    Summary, hourly_csv, replications_csv, summary_csv, summary_table, verdicts_csv,
+};
 use replywindow::scenario::Scenario;
 use replywindow::sim::{Prepared, RunOptions, simulate};
 use replywindow::time::{format_duration, parse_duration};
@@ -55,9 +57,15 @@ pub struct Args {
 
 /// Reads a scenario file, or the embedded default.
 pub(crate) fn load_scenario(path: Option<&Path>) -> anyhow::Result<Scenario> {
-    let Some(path) = path else { return Ok(Scenario::default_scenario()?) };
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the scenario {}", path.display()))?;
-    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
+    let Some(path) = path else {
+        return Ok(Scenario::default_scenario()?);
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the scenario {}", path.display()))?;
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "scenario".into());
     Ok(Scenario::from_toml(&text, &stem).map_err(|e| e.in_source(&path.display().to_string()))?)
 }
 
@@ -75,17 +83,31 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(h) = &args.horizon {
         let horizon = parse_duration(h).map_err(|e| anyhow::anyhow!("--horizon {h}: {e}"))?;
         if horizon <= scenario.warm_up {
-            bail!("--horizon {h}: must be longer than the scenario's warm-up ({})", format_duration(scenario.warm_up));
+            bail!(
+                "--horizon {h}: must be longer than the scenario's warm-up ({})",
+                format_duration(scenario.warm_up)
+            );
         }
         scenario.horizon = horizon;
     }
-    let out = args.out.clone().unwrap_or_else(|| Path::new("reports").join(&scenario.name));
-    let options = RunOptions { threads: args.threads, trace: args.trace, only: None };
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("reports").join(&scenario.name));
+    let options = RunOptions {
+        threads: args.threads,
+        trace: args.trace,
+        only: None,
+    };
     let prepared = Prepared::new(scenario);
     let run = simulate(&prepared, &options)?;
 
     let reps: Vec<&ReplicationMetrics> = run.replications.iter().map(|(_, r)| &r.metrics).collect();
-    let numbered: Vec<(u32, &ReplicationMetrics)> = run.replications.iter().map(|(i, r)| (*i, &r.metrics)).collect();
+    let numbered: Vec<(u32, &ReplicationMetrics)> = run
+        .replications
+        .iter()
+        .map(|(i, r)| (*i, &r.metrics))
+        .collect();
     let summary = Summary::new(&reps);
     let mut files: Vec<(&str, Vec<u8>)> = vec![
         ("summary.csv", summary_csv(&summary)),
@@ -98,10 +120,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         write_trace(&mut bytes, trace)?;
         files.push(("trace.csv", bytes));
     }
-    std::fs::create_dir_all(&out).with_context(|| format!("cannot create the folder {}", out.display()))?;
+    std::fs::create_dir_all(&out)
+        .with_context(|| format!("cannot create the folder {}", out.display()))?;
     for (name, bytes) in &files {
         let path = out.join(name);
-        write_atomically(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        write_atomically(&path, bytes)
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
 
     if !args.quiet {
@@ -116,14 +140,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
         println!();
         print!("{}", summary_table(&summary));
-        println!("Wrote {} into {}", files.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "), out.display());
+        println!(
+            "Wrote {} into {}",
+            files.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "),
+            out.display()
+        );
     }
     if args.stats {
         let secs = run.wall.as_secs_f64().max(1e-9);
         let rate = run.events as f64 / secs;
         eprintln!("events handled:   {}", run.events);
         eprintln!("wall time:        {secs:.3} s");
-        eprintln!("events/s:         {rate:.0} in total, {:.0} per thread ({} threads)", rate / run.threads as f64, run.threads);
+        eprintln!(
+            "events/s:         {rate:.0} in total, {:.0} per thread ({} threads)",
+            rate / run.threads as f64,
+            run.threads
+        );
         eprintln!("peak event list:  {}", run.peak_events);
     }
     Ok(ExitCode::SUCCESS)

@@ -21,37 +21,161 @@ pub struct MetricDef {
 
 /// Every metric of `summary.csv`, in its order.
 pub const METRICS: &[MetricDef] = &[
-    MetricDef { name: "conversations", unit: "count", definition: "Conversations that arrived after the warm-up and ended before the horizon." },
-    MetricDef { name: "lost_conversations", unit: "count", definition: "Of those conversations, the ones whose last request was never answered." },
-    MetricDef { name: "lost_rate", unit: "ratio", definition: "lost_conversations / conversations." },
-    MetricDef { name: "requests", unit: "count", definition: "Requests opened after the warm-up and closed before the horizon. A request opens when a customer writes (a message or a comment) and nothing of theirs is waiting; later customer messages join it. It closes when answered, or when its window and every extension that could answer it have closed." },
-    MetricDef { name: "requests_censored", unit: "count", definition: "Requests still open at the horizon: counted in neither numerator nor denominator of the ratios." },
-    MetricDef { name: "unanswered_rate", unit: "ratio", definition: "Requests closed without an answer / requests closed. A request is answered by the first operator message after it that reaches the customer (in the window, under the extension, as a private or public reply, or held and released later, at the release instant); bot messages never answer." },
-    MetricDef { name: "sent_operator", unit: "count", definition: "Business messages sent by operators after the warm-up." },
-    MetricDef { name: "sent_bot", unit: "count", definition: "Business messages sent by bots after the warm-up." },
-    MetricDef { name: "undelivered_operator", unit: "count", definition: "Operator messages with verdict undelivered." },
-    MetricDef { name: "undelivered_bot", unit: "count", definition: "Bot messages with verdict undelivered." },
-    MetricDef { name: "undelivered_rate_operator", unit: "ratio", definition: "undelivered_operator / sent_operator." },
-    MetricDef { name: "undelivered_rate_bot", unit: "ratio", definition: "undelivered_bot / sent_bot." },
-    MetricDef { name: "undelivered_rate", unit: "ratio", definition: "Undelivered business messages / business messages sent, operators and bots together." },
-    MetricDef { name: "delivered", unit: "count", definition: "Business messages delivered when sent." },
-    MetricDef { name: "held", unit: "count", definition: "Business messages held until the customer accepts the conversation request (Instagram)." },
-    MetricDef { name: "released", unit: "count", definition: "Held messages delivered later, when the customer accepted or wrote." },
-    MetricDef { name: "still_held", unit: "count", definition: "Held messages never released: by the end of their conversation or at the horizon." },
-    MetricDef { name: "violations", unit: "count", definition: "Messages a compliant platform must refuse: the human-agent tag on a bot's message or on promotional content (account-block risk)." },
-    MetricDef { name: "violations_per_week", unit: "count/week", definition: "violations per week of counted time (horizon less warm-up)." },
-    MetricDef { name: "at_risk", unit: "count", definition: "Requests still unanswered when their standard window closed. The window is the one after the customer's latest message before any bot warning; a customer's reply to a warning does not move it." },
-    MetricDef { name: "coverage", unit: "ratio", definition: "Auto-reply coverage: of the at-risk requests, the share that received a delivered bot window warning before their window closed." },
-    MetricDef { name: "rescued", unit: "ratio", definition: "Of the covered requests, the share whose customer wrote again after the warning and whose request was then answered." },
-    MetricDef { name: "first_response_p50", unit: "minutes", definition: "Median time from a request's opening to its answer (answered requests)." },
-    MetricDef { name: "first_response_p90", unit: "minutes", definition: "90th percentile of the first response time." },
-    MetricDef { name: "first_response_p99", unit: "minutes", definition: "99th percentile of the first response time." },
-    MetricDef { name: "time_to_answer_p50", unit: "minutes", definition: "Median time from the customer's latest message before the answer to the answer." },
-    MetricDef { name: "time_to_answer_p90", unit: "minutes", definition: "90th percentile of the time to answer." },
-    MetricDef { name: "time_to_answer_p99", unit: "minutes", definition: "99th percentile of the time to answer." },
-    MetricDef { name: "wait_probability", unit: "ratio", definition: "Of the requests an operator picked up, the share that had to wait for a free operator." },
-    MetricDef { name: "mean_wait", unit: "minutes", definition: "Mean time from a request's opening until an operator picked it up." },
-    MetricDef { name: "occupancy", unit: "ratio", definition: "Operator occupancy: conversations in hand / (operators on duty × concurrency), over the time on duty (shared by all channels)." },
+    MetricDef {
+        name: "conversations",
+        unit: "count",
+        definition: "Conversations that arrived after the warm-up and ended before the horizon.",
+    },
+    MetricDef {
+        name: "lost_conversations",
+        unit: "count",
+        definition: "Of those conversations, the ones whose last request was never answered.",
+    },
+    MetricDef {
+        name: "lost_rate",
+        unit: "ratio",
+        definition: "lost_conversations / conversations.",
+    },
+    MetricDef {
+        name: "requests",
+        unit: "count",
+        definition: "Requests opened after the warm-up and closed before the horizon. A request opens when a customer writes (a message or a comment) and nothing of theirs is waiting; later customer messages join it. It closes when answered, or when its window and every extension that could answer it have closed.",
+    },
+    MetricDef {
+        name: "requests_censored",
+        unit: "count",
+        definition: "Requests still open at the horizon: counted in neither numerator nor denominator of the ratios.",
+    },
+    MetricDef {
+        name: "unanswered_rate",
+        unit: "ratio",
+        definition: "Requests closed without an answer / requests closed. A request is answered by the first operator message after it that reaches the customer (in the window, under the extension, as a private or public reply, or held and released later, at the release instant); bot messages never answer.",
+    },
+    MetricDef {
+        name: "sent_operator",
+        unit: "count",
+        definition: "Business messages sent by operators after the warm-up.",
+    },
+    MetricDef {
+        name: "sent_bot",
+        unit: "count",
+        definition: "Business messages sent by bots after the warm-up.",
+    },
+    MetricDef {
+        name: "undelivered_operator",
+        unit: "count",
+        definition: "Operator messages with verdict undelivered.",
+    },
+    MetricDef {
+        name: "undelivered_bot",
+        unit: "count",
+        definition: "Bot messages with verdict undelivered.",
+    },
+    MetricDef {
+        name: "undelivered_rate_operator",
+        unit: "ratio",
+        definition: "undelivered_operator / sent_operator.",
+    },
+    MetricDef {
+        name: "undelivered_rate_bot",
+        unit: "ratio",
+        definition: "undelivered_bot / sent_bot.",
+    },
+    MetricDef {
+        name: "undelivered_rate",
+        unit: "ratio",
+        definition: "Undelivered business messages / business messages sent, operators and bots together.",
+    },
+    MetricDef {
+        name: "delivered",
+        unit: "count",
+        definition: "Business messages delivered when sent.",
+    },
+    MetricDef {
+        name: "held",
+        unit: "count",
+        definition: "Business messages held until the customer accepts the conversation request (Instagram).",
+    },
+    MetricDef {
+        name: "released",
+        unit: "count",
+        definition: "Held messages delivered later, when the customer accepted or wrote.",
+    },
+    MetricDef {
+        name: "still_held",
+        unit: "count",
+        definition: "Held messages never released: by the end of their conversation or at the horizon.",
+    },
+    MetricDef {
+        name: "violations",
+        unit: "count",
+        definition: "Messages a compliant platform must refuse: the human-agent tag on a bot's message or on promotional content (account-block risk).",
+    },
+    MetricDef {
+        name: "violations_per_week",
+        unit: "count/week",
+        definition: "violations per week of counted time (horizon less warm-up).",
+    },
+    MetricDef {
+        name: "at_risk",
+        unit: "count",
+        definition: "Requests still unanswered when their standard window closed. The window is the one after the customer's latest message before any bot warning; a customer's reply to a warning does not move it.",
+    },
+    MetricDef {
+        name: "coverage",
+        unit: "ratio",
+        definition: "Auto-reply coverage: of the at-risk requests, the share that received a delivered bot window warning before their window closed.",
+    },
+    MetricDef {
+        name: "rescued",
+        unit: "ratio",
+        definition: "Of the covered requests, the share whose customer wrote again after the warning and whose request was then answered.",
+    },
+    MetricDef {
+        name: "first_response_p50",
+        unit: "minutes",
+        definition: "Median time from a request's opening to its answer (answered requests).",
+    },
+    MetricDef {
+        name: "first_response_p90",
+        unit: "minutes",
+        definition: "90th percentile of the first response time.",
+    },
+    MetricDef {
+        name: "first_response_p99",
+        unit: "minutes",
+        definition: "99th percentile of the first response time.",
+    },
+    MetricDef {
+        name: "time_to_answer_p50",
+        unit: "minutes",
+        definition: "Median time from the customer's latest message before the answer to the answer.",
+    },
+    MetricDef {
+        name: "time_to_answer_p90",
+        unit: "minutes",
+        definition: "90th percentile of the time to answer.",
+    },
+    MetricDef {
+        name: "time_to_answer_p99",
+        unit: "minutes",
+        definition: "99th percentile of the time to answer.",
+    },
+    MetricDef {
+        name: "wait_probability",
+        unit: "ratio",
+        definition: "Of the requests an operator picked up, the share that had to wait for a free operator.",
+    },
+    MetricDef {
+        name: "mean_wait",
+        unit: "minutes",
+        definition: "Mean time from a request's opening until an operator picked it up.",
+    },
+    MetricDef {
+        name: "occupancy",
+        unit: "ratio",
+        definition: "Operator occupancy: conversations in hand / (operators on duty × concurrency), over the time on duty (shared by all channels).",
+    },
 ];
 
 /// The two senders, in the order of the counters.
@@ -151,7 +275,14 @@ impl Counters {
         };
         senders
             .iter()
-            .map(|&s| Reason::ALL.iter().enumerate().filter(|(_, r)| r.verdict() == verdict).map(|(i, _)| self.sent[s][i]).sum::<u64>())
+            .map(|&s| {
+                Reason::ALL
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| r.verdict() == verdict)
+                    .map(|(i, _)| self.sent[s][i])
+                    .sum::<u64>()
+            })
             .sum()
     }
 
@@ -198,7 +329,8 @@ impl Counters {
             quantile_minutes(&self.time_to_answer, 0.9),
             quantile_minutes(&self.time_to_answer, 0.99),
             ratio(self.waited, self.picked_up),
-            (self.picked_up > 0).then(|| self.wait_total as f64 / self.picked_up as f64 / MINUTE as f64),
+            (self.picked_up > 0)
+                .then(|| self.wait_total as f64 / self.picked_up as f64 / MINUTE as f64),
             occupancy,
         ]
     }
@@ -239,7 +371,9 @@ impl Hourly {
 
     /// Adds `other` (another replication) into these sums.
     pub fn add(&mut self, other: &Hourly) {
-        let add = |a: &mut [f64; WEEK_HOURS], b: &[f64; WEEK_HOURS]| a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        let add = |a: &mut [f64; WEEK_HOURS], b: &[f64; WEEK_HOURS]| {
+            a.iter_mut().zip(b).for_each(|(x, y)| *x += y)
+        };
         for c in 0..self.arrivals.len() {
             add(&mut self.arrivals[c], &other.arrivals[c]);
             add(&mut self.waiting[c], &other.waiting[c]);
@@ -282,8 +416,11 @@ impl ReplicationMetrics {
     /// Metric values per row label (`whatsapp`, …, `all`), in [`METRICS`] order.
     pub fn rows(&self) -> Vec<(String, Vec<Option<f64>>)> {
         let occupancy = self.hourly.occupancy();
-        let mut rows: Vec<(String, Vec<Option<f64>>)> =
-            self.channels.iter().map(|(ch, c)| (ch.to_string(), c.values(self.weeks, occupancy))).collect();
+        let mut rows: Vec<(String, Vec<Option<f64>>)> = self
+            .channels
+            .iter()
+            .map(|(ch, c)| (ch.to_string(), c.values(self.weeks, occupancy)))
+            .collect();
         rows.push(("all".into(), self.all().values(self.weeks, occupancy)));
         rows
     }
@@ -306,12 +443,22 @@ pub fn estimate(values: &[f64]) -> Option<Estimate> {
     // Summed in order: the same values give the same bytes, whatever the thread count.
     let mean = values.iter().sum::<f64>() / n as f64;
     if n < 2 {
-        return Some(Estimate { mean, interval: None, n });
+        return Some(Estimate {
+            mean,
+            interval: None,
+            n,
+        });
     }
     let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
-    let t = StudentsT::new(0.0, 1.0, (n - 1) as f64).map(|d| d.inverse_cdf(0.975)).unwrap_or(f64::NAN);
+    let t = StudentsT::new(0.0, 1.0, (n - 1) as f64)
+        .map(|d| d.inverse_cdf(0.975))
+        .unwrap_or(f64::NAN);
     let half = t * (var / n as f64).sqrt();
-    Some(Estimate { mean, interval: Some((mean - half, mean + half)), n })
+    Some(Estimate {
+        mean,
+        interval: Some((mean - half, mean + half)),
+        n,
+    })
 }
 
 /// Weeks in `ms` milliseconds.

@@ -29,7 +29,10 @@ impl Summary {
     /// Summarises replications given in replication order.
     pub fn new(reps: &[&ReplicationMetrics]) -> Summary {
         let per_rep: Vec<Vec<(String, Vec<Option<f64>>)>> = reps.iter().map(|r| r.rows()).collect();
-        let rows: Vec<String> = per_rep.first().map(|r| r.iter().map(|(l, _)| l.clone()).collect()).unwrap_or_default();
+        let rows: Vec<String> = per_rep
+            .first()
+            .map(|r| r.iter().map(|(l, _)| l.clone()).collect())
+            .unwrap_or_default();
         let estimates = (0..rows.len())
             .map(|row| {
                 (0..METRICS.len())
@@ -40,7 +43,11 @@ impl Summary {
                     .collect()
             })
             .collect();
-        Summary { rows, estimates, replications: reps.len() }
+        Summary {
+            rows,
+            estimates,
+            replications: reps.len(),
+        }
     }
 
     /// The estimate of `metric` on row `row` (a channel name or `all`).
@@ -57,7 +64,12 @@ pub fn summary_csv(s: &Summary) -> Vec<u8> {
     for (row, estimates) in s.rows.iter().zip(&s.estimates) {
         for (def, e) in METRICS.iter().zip(estimates) {
             let (mean, lo, hi, n) = match e {
-                Some(e) => (num(e.mean), opt(e.interval.map(|i| i.0)), opt(e.interval.map(|i| i.1)), e.n),
+                Some(e) => (
+                    num(e.mean),
+                    opt(e.interval.map(|i| i.0)),
+                    opt(e.interval.map(|i| i.1)),
+                    e.n,
+                ),
                 None => (String::new(), String::new(), String::new(), 0),
             };
             let _ = writeln!(out, "{row},{},{},{mean},{lo},{hi},{n}", def.name, def.unit);
@@ -83,11 +95,16 @@ pub fn replications_csv(reps: &[(u32, &ReplicationMetrics)]) -> Vec<u8> {
 /// (the combinations that occurred in any replication), mean with its interval.
 pub fn verdicts_csv(reps: &[&ReplicationMetrics]) -> Vec<u8> {
     let mut out = String::from("channel,sender,verdict,reason,mean,ci_low,ci_high\n");
-    let Some(first) = reps.first() else { return out.into_bytes() };
+    let Some(first) = reps.first() else {
+        return out.into_bytes();
+    };
     for (slot, (channel, _)) in first.channels.iter().enumerate() {
         for (s, sender) in SENDERS.iter().enumerate() {
             for (i, reason) in Reason::ALL.iter().enumerate() {
-                let values: Vec<f64> = reps.iter().map(|m| m.channels[slot].1.sent[s][i] as f64).collect();
+                let values: Vec<f64> = reps
+                    .iter()
+                    .map(|m| m.channels[slot].1.sent[s][i] as f64)
+                    .collect();
                 if values.iter().all(|v| *v == 0.0) {
                     continue;
                 }
@@ -112,7 +129,9 @@ pub fn hourly_csv(reps: &[&ReplicationMetrics]) -> Vec<u8> {
     let mut out = String::from(
         "channel,hour_of_week,day,hour,arrivals,customers_waiting,undelivered,operators_on_duty,occupancy\n",
     );
-    let Some(first) = reps.first() else { return out.into_bytes() };
+    let Some(first) = reps.first() else {
+        return out.into_bytes();
+    };
     let mut sum = first.hourly.clone();
     for m in &reps[1..] {
         sum.add(&m.hourly);
@@ -170,9 +189,19 @@ pub fn summary_table(s: &Summary) -> String {
             let cell = match s.get(row, metric) {
                 None => "—".to_string(),
                 Some(e) => {
-                    let decimals = if *scale == 100.0 || e.mean.abs() < 100.0 { 1 } else { 0 };
+                    let decimals = if *scale == 100.0 || e.mean.abs() < 100.0 {
+                        1
+                    } else {
+                        0
+                    };
                     match e.interval {
-                        Some((lo, hi)) => format!("{:.*} ± {:.*}", decimals, e.mean * scale, decimals, (hi - lo) / 2.0 * scale),
+                        Some((lo, hi)) => format!(
+                            "{:.*} ± {:.*}",
+                            decimals,
+                            e.mean * scale,
+                            decimals,
+                            (hi - lo) / 2.0 * scale
+                        ),
                         None => format!("{:.*}", decimals, e.mean * scale),
                     }
                 }

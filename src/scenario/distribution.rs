@@ -14,8 +14,14 @@ pub enum DurationDist {
     Exponential(Exp<f64>),
     LogNormal(LogNormal<f64>),
     Gamma(Gamma<f64>),
-    Uniform { min: Millis, max: Millis },
-    Empirical { values: Vec<Millis>, cumulative: Vec<f64> },
+    Uniform {
+        min: Millis,
+        max: Millis,
+    },
+    Empirical {
+        values: Vec<Millis>,
+        cumulative: Vec<f64>,
+    },
 }
 
 impl DurationDist {
@@ -24,12 +30,16 @@ impl DurationDist {
     pub fn lognormal(mean: Millis, sd: Millis) -> Option<DurationDist> {
         let (mean, sd) = (mean as f64, sd as f64);
         let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
-        LogNormal::new(mean.ln() - sigma2 / 2.0, sigma2.sqrt()).ok().map(DurationDist::LogNormal)
+        LogNormal::new(mean.ln() - sigma2 / 2.0, sigma2.sqrt())
+            .ok()
+            .map(DurationDist::LogNormal)
     }
 
     /// Exponential durations with this mean.
     pub fn exponential(mean: Millis) -> Option<DurationDist> {
-        Exp::new(1.0 / mean as f64).ok().map(DurationDist::Exponential)
+        Exp::new(1.0 / mean as f64)
+            .ok()
+            .map(DurationDist::Exponential)
     }
 
     /// One duration.
@@ -42,7 +52,9 @@ impl DurationDist {
             DurationDist::Uniform { min, max } => return rng.random_range(*min..=*max),
             DurationDist::Empirical { values, cumulative } => {
                 let u: f64 = rng.random::<f64>() * cumulative.last().copied().unwrap_or(1.0);
-                let i = cumulative.partition_point(|&c| c <= u).min(values.len() - 1);
+                let i = cumulative
+                    .partition_point(|&c| c <= u)
+                    .min(values.len() - 1);
                 return values[i];
             }
         };
@@ -95,7 +107,8 @@ pub(crate) struct RawDurationTable {
 }
 
 /// The distribution names a duration may have.
-pub const DURATION_DISTRIBUTIONS: &str = "constant, exponential, lognormal, gamma, uniform, empirical";
+pub const DURATION_DISTRIBUTIONS: &str =
+    "constant, exponential, lognormal, gamma, uniform, empirical";
 
 impl RawDuration {
     /// Checks the parameters; `key` is where the distribution stands in the file.
@@ -151,26 +164,42 @@ impl RawDuration {
             return Err(ScenarioError::new(
                 &format!("{key}.{name}"),
                 &t.distribution,
-                format!("a {} distribution takes only {}", t.distribution, allowed.join(", ")),
+                format!(
+                    "a {} distribution takes only {}",
+                    t.distribution,
+                    allowed.join(", ")
+                ),
             ));
         }
         let positive = |name: &str, v: f64| -> Result<f64, ScenarioError> {
             if v.is_finite() && v > 0.0 {
                 Ok(v)
             } else {
-                Err(ScenarioError::new(&format!("{key}.{name}"), &v.to_string(), "must be a number above zero"))
+                Err(ScenarioError::new(
+                    &format!("{key}.{name}"),
+                    &v.to_string(),
+                    "must be a number above zero",
+                ))
             }
         };
         Ok(match t.distribution.as_str() {
             "constant" => DurationDist::Constant(need("value", &t.value)?),
-            "exponential" => DurationDist::exponential(need("mean", &t.mean)?)
-                .ok_or_else(|| ScenarioError::new(key, "exponential", "the mean is out of range"))?,
+            "exponential" => {
+                DurationDist::exponential(need("mean", &t.mean)?).ok_or_else(|| {
+                    ScenarioError::new(key, "exponential", "the mean is out of range")
+                })?
+            }
             "lognormal" => DurationDist::lognormal(need("mean", &t.mean)?, need("sd", &t.sd)?)
-                .ok_or_else(|| ScenarioError::new(key, "lognormal", "the mean or sd is out of range"))?,
+                .ok_or_else(|| {
+                    ScenarioError::new(key, "lognormal", "the mean or sd is out of range")
+                })?,
             "gamma" => {
                 let shape = positive("shape", t.shape.unwrap_or(f64::NAN))?;
                 let mean = need("mean", &t.mean)? as f64;
-                DurationDist::Gamma(Gamma::new(shape, mean / shape).map_err(|e| ScenarioError::new(key, "gamma", e.to_string()))?)
+                DurationDist::Gamma(
+                    Gamma::new(shape, mean / shape)
+                        .map_err(|e| ScenarioError::new(key, "gamma", e.to_string()))?,
+                )
             }
             "uniform" => {
                 let min = need("min", &t.min)?;
@@ -187,7 +216,11 @@ impl RawDuration {
             _ => {
                 let texts = t.values.as_deref().unwrap_or_default();
                 if texts.is_empty() {
-                    return Err(ScenarioError::new(&format!("{key}.values"), "[]", "an empirical distribution needs at least one value"));
+                    return Err(ScenarioError::new(
+                        &format!("{key}.values"),
+                        "[]",
+                        "an empirical distribution needs at least one value",
+                    ));
                 }
                 let values = texts
                     .iter()
@@ -206,13 +239,21 @@ impl RawDuration {
                 let mut sum = 0.0;
                 for (i, w) in weights.iter().enumerate() {
                     if !(w.is_finite() && *w >= 0.0) {
-                        return Err(ScenarioError::new(&format!("{key}.weights[{i}]"), &w.to_string(), "weights are numbers of at least zero"));
+                        return Err(ScenarioError::new(
+                            &format!("{key}.weights[{i}]"),
+                            &w.to_string(),
+                            "weights are numbers of at least zero",
+                        ));
                     }
                     sum += w;
                     cumulative.push(sum);
                 }
                 if sum <= 0.0 {
-                    return Err(ScenarioError::new(&format!("{key}.weights"), "0", "at least one weight must be above zero"));
+                    return Err(ScenarioError::new(
+                        &format!("{key}.weights"),
+                        "0",
+                        "at least one weight must be above zero",
+                    ));
                 }
                 DurationDist::Empirical { values, cumulative }
             }
@@ -244,7 +285,13 @@ impl RawCount {
                 .ok()
                 .filter(|v| *v <= 1000)
                 .map(CountDist::Constant)
-                .ok_or_else(|| ScenarioError::new(key, &v.to_string(), "a count is a whole number from 0 to 1000"))
+                .ok_or_else(|| {
+                    ScenarioError::new(
+                        key,
+                        &v.to_string(),
+                        "a count is a whole number from 0 to 1000",
+                    )
+                })
         };
         let t = match self {
             RawCount::Constant(v) => return constant(*v),
@@ -252,12 +299,16 @@ impl RawCount {
         };
         match (t.distribution.as_str(), t.value, t.mean, t.p) {
             ("constant", Some(v), None, None) => constant(v),
-            ("poisson", None, Some(mean), None) if mean.is_finite() && mean > 0.0 => Poisson::new(mean)
-                .map(CountDist::Poisson)
-                .map_err(|e| ScenarioError::new(&format!("{key}.mean"), &mean.to_string(), e.to_string())),
-            ("geometric", None, None, Some(p)) if p > 0.0 && p <= 1.0 => Geometric::new(p)
-                .map(CountDist::Geometric)
-                .map_err(|e| ScenarioError::new(&format!("{key}.p"), &p.to_string(), e.to_string())),
+            ("poisson", None, Some(mean), None) if mean.is_finite() && mean > 0.0 => {
+                Poisson::new(mean).map(CountDist::Poisson).map_err(|e| {
+                    ScenarioError::new(&format!("{key}.mean"), &mean.to_string(), e.to_string())
+                })
+            }
+            ("geometric", None, None, Some(p)) if p > 0.0 && p <= 1.0 => {
+                Geometric::new(p).map(CountDist::Geometric).map_err(|e| {
+                    ScenarioError::new(&format!("{key}.p"), &p.to_string(), e.to_string())
+                })
+            }
             ("constant" | "poisson" | "geometric", ..) => Err(ScenarioError::new(
                 key,
                 &t.distribution,
@@ -282,7 +333,8 @@ mod tests {
         struct W {
             d: RawDuration,
         }
-        let w: W = toml::from_str(text).map_err(|e| ScenarioError::new("d", text, e.to_string()))?;
+        let w: W =
+            toml::from_str(text).map_err(|e| ScenarioError::new("d", text, e.to_string()))?;
         w.d.validate("d")
     }
 
@@ -307,11 +359,23 @@ mod tests {
     #[test]
     fn bad_distributions_name_the_key() {
         for (text, needle) in [
-            ("d = { distribution = \"weibull\", mean = \"1m\" }", "d.distribution"),
+            (
+                "d = { distribution = \"weibull\", mean = \"1m\" }",
+                "d.distribution",
+            ),
             ("d = { distribution = \"exponential\" }", "mean"),
-            ("d = { distribution = \"exponential\", mean = \"-1m\" }", "d.mean"),
-            ("d = { distribution = \"uniform\", min = \"5m\", max = \"1m\" }", "d.max"),
-            ("d = { distribution = \"exponential\", mean = \"1m\", sd = \"1m\" }", "d.sd"),
+            (
+                "d = { distribution = \"exponential\", mean = \"-1m\" }",
+                "d.mean",
+            ),
+            (
+                "d = { distribution = \"uniform\", min = \"5m\", max = \"1m\" }",
+                "d.max",
+            ),
+            (
+                "d = { distribution = \"exponential\", mean = \"1m\", sd = \"1m\" }",
+                "d.sd",
+            ),
             ("d = \"soon\"", "soon"),
         ] {
             let e = table(text).unwrap_err().to_string();

@@ -42,7 +42,12 @@ pub struct ScenarioError {
 
 impl ScenarioError {
     pub(crate) fn new(key: &str, value: &str, message: impl Into<String>) -> ScenarioError {
-        ScenarioError { source: None, key: key.into(), value: value.into(), message: message.into() }
+        ScenarioError {
+            source: None,
+            key: key.into(),
+            value: value.into(),
+            message: message.into(),
+        }
     }
 
     /// The same error, said of `source` (a file name).
@@ -98,6 +103,8 @@ pub struct ChannelTraffic {
     pub channel: Channel,
     /// Mean new conversations a day, over a week.
     pub arrivals_per_day: f64,
+    /// Deterministic arrivals instead of Poisson: one at the start, then one every interval.
+    pub arrival_interval: Option<Millis>,
     /// Arrivals per hour in each local hour of the week (Monday 00:00 first).
     pub hourly_rate: [f64; WEEK_HOURS],
     /// The profile's name, or `custom` for explicit weights.
@@ -168,7 +175,8 @@ pub struct Scenario {
 impl Scenario {
     /// The embedded default scenario.
     pub fn default_scenario() -> Result<Scenario, ScenarioError> {
-        Scenario::from_toml(DEFAULT_SCENARIO, "default").map_err(|e| e.in_source("the embedded default scenario"))
+        Scenario::from_toml(DEFAULT_SCENARIO, "default")
+            .map_err(|e| e.in_source("the embedded default scenario"))
     }
 
     /// Reads a scenario's text; `fallback_name` names it when the file has no `name`.
@@ -179,7 +187,8 @@ impl Scenario {
 
     /// Validates a parsed scenario (for example one a sweep has changed).
     pub fn from_table(table: toml::Table, fallback_name: &str) -> Result<Scenario, ScenarioError> {
-        let raw: RawScenario = RawScenario::deserialize(toml::Value::Table(table)).map_err(|e| toml_error(&e))?;
+        let raw: RawScenario =
+            RawScenario::deserialize(toml::Value::Table(table)).map_err(|e| toml_error(&e))?;
         raw.validate(fallback_name)
     }
 
@@ -205,7 +214,12 @@ fn toml_error(e: &toml::de::Error) -> ScenarioError {
     if let Some(span) = e.span() {
         message = format!("{message} (at bytes {}..{})", span.start, span.end);
     }
-    ScenarioError { source: None, key: String::new(), value: String::new(), message }
+    ScenarioError {
+        source: None,
+        key: String::new(),
+        value: String::new(),
+        message,
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -240,7 +254,8 @@ struct RawChannels {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawChannel {
-    arrivals_per_day: f64,
+    arrivals_per_day: Option<f64>,
+    arrival_interval: Option<String>,
     profile: Option<String>,
     weights: Option<Vec<f64>>,
     comment_share: Option<f64>,
@@ -298,7 +313,11 @@ fn probability(key: &str, v: f64) -> Result<f64, ScenarioError> {
     if (0.0..=1.0).contains(&v) {
         Ok(v)
     } else {
-        Err(ScenarioError::new(key, &v.to_string(), "a probability or share is a number from 0 to 1"))
+        Err(ScenarioError::new(
+            key,
+            &v.to_string(),
+            "a probability or share is a number from 0 to 1",
+        ))
     }
 }
 
@@ -319,26 +338,53 @@ fn time_of_day(key: &str, text: &str) -> Result<NaiveTime, ScenarioError> {
         .ok()
         .filter(|_| text.len() == 5)
         .or_else(|| (text == "24:00").then_some(NaiveTime::MIN))
-        .ok_or_else(|| ScenarioError::new(key, text, "a local time of day is written HH:MM, 00:00 to 24:00"))
+        .ok_or_else(|| {
+            ScenarioError::new(
+                key,
+                text,
+                "a local time of day is written HH:MM, 00:00 to 24:00",
+            )
+        })
 }
 
 impl RawScenario {
     fn validate(self, fallback_name: &str) -> Result<Scenario, ScenarioError> {
         let name = self.name.unwrap_or_else(|| fallback_name.to_string());
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
-            return Err(ScenarioError::new("name", &name, "a name is letters, digits, `-`, `_` and `.` (it names the report folder)"));
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        {
+            return Err(ScenarioError::new(
+                "name",
+                &name,
+                "a name is letters, digits, `-`, `_` and `.` (it names the report folder)",
+            ));
         }
-        let time_zone: Tz = self
-            .time_zone
-            .parse()
-            .map_err(|_| ScenarioError::new("time_zone", &self.time_zone, "not an IANA time zone name (like Europe/Rome or America/New_York)"))?;
+        let time_zone: Tz = self.time_zone.parse().map_err(|_| {
+            ScenarioError::new(
+                "time_zone",
+                &self.time_zone,
+                "not an IANA time zone name (like Europe/Rome or America/New_York)",
+            )
+        })?;
         let start_local = NaiveDateTime::parse_from_str(&self.start, "%Y-%m-%dT%H:%M:%S")
             .or_else(|_| NaiveDateTime::parse_from_str(&self.start, "%Y-%m-%dT%H:%M"))
-            .map_err(|_| ScenarioError::new("start", &self.start, "a local date-time, written 2026-03-02T00:00 (no offset: it is in time_zone)"))?;
+            .map_err(|_| {
+                ScenarioError::new(
+                    "start",
+                    &self.start,
+                    "a local date-time, written 2026-03-02T00:00 (no offset: it is in time_zone)",
+                )
+            })?;
         let start = week::resolve_local(time_zone, start_local);
         let horizon = duration("horizon", &self.horizon)?;
         if horizon > 3660 * DAY {
-            return Err(ScenarioError::new("horizon", &self.horizon, "at most ten years"));
+            return Err(ScenarioError::new(
+                "horizon",
+                &self.horizon,
+                "at most ten years",
+            ));
         }
         let warm_up = match &self.warm_up {
             None => 0,
@@ -346,11 +392,19 @@ impl RawScenario {
             Some(t) => duration("warm_up", t)?,
         };
         if warm_up >= horizon {
-            return Err(ScenarioError::new("warm_up", self.warm_up.as_deref().unwrap_or_default(), "the warm-up must end inside the horizon"));
+            return Err(ScenarioError::new(
+                "warm_up",
+                self.warm_up.as_deref().unwrap_or_default(),
+                "the warm-up must end inside the horizon",
+            ));
         }
         let replications = self.replications.unwrap_or(10);
         if !(1..=100_000).contains(&replications) {
-            return Err(ScenarioError::new("replications", &replications.to_string(), "a whole number from 1 to 100000"));
+            return Err(ScenarioError::new(
+                "replications",
+                &replications.to_string(),
+                "a whole number from 1 to 100000",
+            ));
         }
 
         let global = &self.customers;
@@ -364,7 +418,11 @@ impl RawScenario {
             channels.push(raw.validate(channel, global)?);
         }
         if channels.is_empty() {
-            return Err(ScenarioError::new("channels", "", "at least one of channels.whatsapp, channels.facebook, channels.instagram"));
+            return Err(ScenarioError::new(
+                "channels",
+                "",
+                "at least one of channels.whatsapp, channels.facebook, channels.instagram",
+            ));
         }
         Ok(Scenario {
             name,
@@ -379,28 +437,78 @@ impl RawScenario {
             channels,
             operators: self.operators.validate()?,
             bots: self.bots.validate()?,
-            policy: self.policy.validate("policy.").map_err(|e| ScenarioError::new("", "", e.0))?,
+            policy: self
+                .policy
+                .validate("policy.")
+                .map_err(|e| ScenarioError::new("", "", e.0))?,
         })
     }
 }
 
 impl RawChannel {
-    fn validate(&self, channel: Channel, global: &RawCustomers) -> Result<ChannelTraffic, ScenarioError> {
+    fn validate(
+        &self,
+        channel: Channel,
+        global: &RawCustomers,
+    ) -> Result<ChannelTraffic, ScenarioError> {
         let key = format!("channels.{channel}");
-        let apd = self.arrivals_per_day;
+        let arrival_interval = match (&self.arrival_interval, self.arrivals_per_day) {
+            (Some(_), Some(apd)) => {
+                return Err(ScenarioError::new(
+                    &format!("{key}.arrival_interval"),
+                    &apd.to_string(),
+                    format!(
+                        "give either {key}.arrivals_per_day or {key}.arrival_interval, not both"
+                    ),
+                ));
+            }
+            (None, None) => {
+                return Err(ScenarioError::new(
+                    &format!("{key}.arrivals_per_day"),
+                    "",
+                    "required: mean new conversations a day (or arrival_interval for fixed gaps)",
+                ));
+            }
+            (Some(text), None) => Some(duration(&format!("{key}.arrival_interval"), text)?),
+            (None, Some(_)) => None,
+        };
+        let apd = match (arrival_interval, self.arrivals_per_day) {
+            (Some(every), _) => DAY as f64 / every as f64,
+            (None, apd) => apd.unwrap_or_default(),
+        };
         if !(apd.is_finite() && apd >= 0.0 && apd <= 10_000_000.0) {
-            return Err(ScenarioError::new(&format!("{key}.arrivals_per_day"), &apd.to_string(), "a number of conversations a day, from 0 to 10000000"));
+            return Err(ScenarioError::new(
+                &format!("{key}.arrivals_per_day"),
+                &apd.to_string(),
+                "a number of conversations a day, from 0 to 10000000",
+            ));
         }
         let (profile, weights) = match (&self.profile, &self.weights) {
             (Some(_), Some(_)) => {
-                return Err(ScenarioError::new(&format!("{key}.weights"), "", format!("give either {key}.profile or {key}.weights, not both")));
+                return Err(ScenarioError::new(
+                    &format!("{key}.weights"),
+                    "",
+                    format!("give either {key}.profile or {key}.weights, not both"),
+                ));
             }
             (None, Some(w)) => {
                 if w.len() != WEEK_HOURS {
-                    return Err(ScenarioError::new(&format!("{key}.weights"), &format!("{} numbers", w.len()), "168 weights, one per local hour of the week from Monday 00:00"));
+                    return Err(ScenarioError::new(
+                        &format!("{key}.weights"),
+                        &format!("{} numbers", w.len()),
+                        "168 weights, one per local hour of the week from Monday 00:00",
+                    ));
                 }
-                if let Some((i, x)) = w.iter().enumerate().find(|(_, x)| !(x.is_finite() && **x >= 0.0)) {
-                    return Err(ScenarioError::new(&format!("{key}.weights[{i}]"), &x.to_string(), "weights are numbers of at least zero"));
+                if let Some((i, x)) = w
+                    .iter()
+                    .enumerate()
+                    .find(|(_, x)| !(x.is_finite() && **x >= 0.0))
+                {
+                    return Err(ScenarioError::new(
+                        &format!("{key}.weights[{i}]"),
+                        &x.to_string(),
+                        "weights are numbers of at least zero",
+                    ));
                 }
                 let mut a = [0.0; WEEK_HOURS];
                 a.copy_from_slice(w);
@@ -409,29 +517,46 @@ impl RawChannel {
             (p, None) => {
                 let name = p.clone().unwrap_or_else(|| "flat".into());
                 let w = week::preset(&name).ok_or_else(|| {
-                    ScenarioError::new(&format!("{key}.profile"), &name, format!("one of {}, or give {key}.weights", week::PRESETS.join(", ")))
+                    ScenarioError::new(
+                        &format!("{key}.profile"),
+                        &name,
+                        format!("one of {}, or give {key}.weights", week::PRESETS.join(", ")),
+                    )
                 })?;
                 (name, w)
             }
         };
         let total: f64 = weights.iter().sum();
         if total <= 0.0 && apd > 0.0 {
-            return Err(ScenarioError::new(&format!("{key}.weights"), "0", "at least one weight must be above zero"));
+            return Err(ScenarioError::new(
+                &format!("{key}.weights"),
+                "0",
+                "at least one weight must be above zero",
+            ));
         }
         let mut hourly_rate = [0.0; WEEK_HOURS];
         for (r, w) in hourly_rate.iter_mut().zip(weights) {
-            *r = if total > 0.0 { 7.0 * apd * w / total } else { 0.0 };
+            *r = if total > 0.0 {
+                7.0 * apd * w / total
+            } else {
+                0.0
+            };
         }
         let comment_share = match (channel, self.comment_share) {
             (_, None) => 0.0,
             (Channel::WhatsApp, Some(s)) => {
-                return Err(ScenarioError::new(&format!("{key}.comment_share"), &s.to_string(), "WhatsApp has no comments"));
+                return Err(ScenarioError::new(
+                    &format!("{key}.comment_share"),
+                    &s.to_string(),
+                    "WhatsApp has no comments",
+                ));
             }
             (_, Some(s)) => probability(&format!("{key}.comment_share"), s)?,
         };
         Ok(ChannelTraffic {
             channel,
             arrivals_per_day: apd,
+            arrival_interval,
             hourly_rate,
             profile,
             comment_share,
@@ -443,11 +568,23 @@ impl RawChannel {
 impl RawCustomers {
     /// This channel's values, else the global `[customers]` ones, else the defaults.
     fn merge(&self, global: &RawCustomers, channel_key: &str) -> Result<Customers, ScenarioError> {
-        let p = |name: &str, mine: Option<f64>, theirs: Option<f64>, default: f64| -> Result<f64, ScenarioError> {
-            let key = if mine.is_some() { format!("{channel_key}.customers.{name}") } else { format!("customers.{name}") };
+        let p = |name: &str,
+                 mine: Option<f64>,
+                 theirs: Option<f64>,
+                 default: f64|
+         -> Result<f64, ScenarioError> {
+            let key = if mine.is_some() {
+                format!("{channel_key}.customers.{name}")
+            } else {
+                format!("customers.{name}")
+            };
             probability(&key, mine.or(theirs).unwrap_or(default))
         };
-        let d = |name: &str, mine: &Option<RawDuration>, theirs: &Option<RawDuration>, default: Option<DurationDist>| -> Result<DurationDist, ScenarioError> {
+        let d = |name: &str,
+                 mine: &Option<RawDuration>,
+                 theirs: &Option<RawDuration>,
+                 default: Option<DurationDist>|
+         -> Result<DurationDist, ScenarioError> {
             match (mine, theirs) {
                 (Some(m), _) => m.validate(&format!("{channel_key}.customers.{name}")),
                 (None, Some(t)) => t.validate(&format!("customers.{name}")),
@@ -455,14 +592,54 @@ impl RawCustomers {
             }
         };
         Ok(Customers {
-            follow_up_probability: p("follow_up_probability", self.follow_up_probability, global.follow_up_probability, 0.35)?,
-            follow_up_delay: d("follow_up_delay", &self.follow_up_delay, &global.follow_up_delay, DurationDist::lognormal(20 * MINUTE, 30 * MINUTE))?,
-            nudge_probability: p("nudge_probability", self.nudge_probability, global.nudge_probability, 0.3)?,
-            nudge_delay: d("nudge_delay", &self.nudge_delay, &global.nudge_delay, DurationDist::lognormal(4 * HOUR, 4 * HOUR))?,
-            warned_return_probability: p("warned_return_probability", self.warned_return_probability, global.warned_return_probability, 0.6)?,
-            warned_return_delay: d("warned_return_delay", &self.warned_return_delay, &global.warned_return_delay, DurationDist::exponential(10 * MINUTE))?,
-            accept_probability: p("accept_probability", self.accept_probability, global.accept_probability, 0.5)?,
-            accept_delay: d("accept_delay", &self.accept_delay, &global.accept_delay, DurationDist::lognormal(6 * HOUR, 8 * HOUR))?,
+            follow_up_probability: p(
+                "follow_up_probability",
+                self.follow_up_probability,
+                global.follow_up_probability,
+                0.35,
+            )?,
+            follow_up_delay: d(
+                "follow_up_delay",
+                &self.follow_up_delay,
+                &global.follow_up_delay,
+                DurationDist::lognormal(20 * MINUTE, 30 * MINUTE),
+            )?,
+            nudge_probability: p(
+                "nudge_probability",
+                self.nudge_probability,
+                global.nudge_probability,
+                0.3,
+            )?,
+            nudge_delay: d(
+                "nudge_delay",
+                &self.nudge_delay,
+                &global.nudge_delay,
+                DurationDist::lognormal(4 * HOUR, 4 * HOUR),
+            )?,
+            warned_return_probability: p(
+                "warned_return_probability",
+                self.warned_return_probability,
+                global.warned_return_probability,
+                0.6,
+            )?,
+            warned_return_delay: d(
+                "warned_return_delay",
+                &self.warned_return_delay,
+                &global.warned_return_delay,
+                DurationDist::exponential(10 * MINUTE),
+            )?,
+            accept_probability: p(
+                "accept_probability",
+                self.accept_probability,
+                global.accept_probability,
+                0.5,
+            )?,
+            accept_delay: d(
+                "accept_delay",
+                &self.accept_delay,
+                &global.accept_delay,
+                DurationDist::lognormal(6 * HOUR, 8 * HOUR),
+            )?,
         })
     }
 }
@@ -480,20 +657,36 @@ impl RawOperators {
             let mut days: Weekdays = 0;
             for d in &s.days {
                 let bit = WEEKDAY_NAMES.iter().position(|n| n == d).ok_or_else(|| {
-                    ScenarioError::new(&format!("{key}.days"), d, format!("weekdays are {}", WEEKDAY_NAMES.join(", ")))
+                    ScenarioError::new(
+                        &format!("{key}.days"),
+                        d,
+                        format!("weekdays are {}", WEEKDAY_NAMES.join(", ")),
+                    )
                 })?;
                 days |= 1 << bit;
             }
             if days == 0 {
-                return Err(ScenarioError::new(&format!("{key}.days"), "[]", "a shift needs at least one weekday"));
+                return Err(ScenarioError::new(
+                    &format!("{key}.days"),
+                    "[]",
+                    "a shift needs at least one weekday",
+                ));
             }
             let start = time_of_day(&format!("{key}.start"), &s.start)?;
             let end = time_of_day(&format!("{key}.end"), &s.end)?;
-            if start == end {
-                return Err(ScenarioError::new(&format!("{key}.end"), &s.end, format!("the shift is empty: it ends when it starts ({})", s.start)));
+            if start == end && s.end != "24:00" {
+                return Err(ScenarioError::new(
+                    &format!("{key}.end"),
+                    &s.end,
+                    format!("the shift is empty: it ends when it starts ({})", s.start),
+                ));
             }
             if !(0..=100_000).contains(&s.operators) {
-                return Err(ScenarioError::new(&format!("{key}.operators"), &s.operators.to_string(), "a whole number of operators from 0 to 100000"));
+                return Err(ScenarioError::new(
+                    &format!("{key}.operators"),
+                    &s.operators.to_string(),
+                    "a whole number of operators from 0 to 100000",
+                ));
             }
             shifts.push(Shift {
                 name: s.name.clone().unwrap_or_else(|| format!("shift {}", i + 1)),
@@ -505,7 +698,11 @@ impl RawOperators {
         }
         let concurrency = self.concurrency.unwrap_or(1);
         if !(1..=100).contains(&concurrency) {
-            return Err(ScenarioError::new("operators.concurrency", &concurrency.to_string(), "a whole number from 1 to 100"));
+            return Err(ScenarioError::new(
+                "operators.concurrency",
+                &concurrency.to_string(),
+                "a whole number from 1 to 100",
+            ));
         }
         let handle_time = match &self.handle_time {
             Some(h) => h.validate("operators.handle_time")?,
@@ -513,12 +710,22 @@ impl RawOperators {
         };
         let busy_slowdown = self.busy_slowdown.unwrap_or(0.0);
         if !(0.0..=10.0).contains(&busy_slowdown) {
-            return Err(ScenarioError::new("operators.busy_slowdown", &busy_slowdown.to_string(), "a number from 0 to 10"));
+            return Err(ScenarioError::new(
+                "operators.busy_slowdown",
+                &busy_slowdown.to_string(),
+                "a number from 0 to 10",
+            ));
         }
         let routing = match self.routing.as_deref().unwrap_or("fifo") {
             "fifo" => Routing::Fifo,
             "deadline" => Routing::Deadline,
-            other => return Err(ScenarioError::new("operators.routing", other, "fifo or deadline")),
+            other => {
+                return Err(ScenarioError::new(
+                    "operators.routing",
+                    other,
+                    "fifo or deadline",
+                ));
+            }
         };
         Ok(Operators {
             shifts,
@@ -526,7 +733,10 @@ impl RawOperators {
             handle_time,
             busy_slowdown,
             routing,
-            promotional_share: probability("operators.promotional_share", self.promotional_share.unwrap_or(0.0))?,
+            promotional_share: probability(
+                "operators.promotional_share",
+                self.promotional_share.unwrap_or(0.0),
+            )?,
             human_agent_tagging: self.human_agent_tagging.unwrap_or(true),
             facebook_private_reply: self.facebook_private_reply.unwrap_or(false),
             instagram_follow_ups: match &self.instagram_follow_ups {
@@ -541,7 +751,10 @@ impl RawBots {
     fn validate(&self) -> Result<Bots, ScenarioError> {
         Ok(Bots {
             on_arrival: self.on_arrival.unwrap_or(false),
-            no_answer_after: optional_duration("bots.no_answer_after", self.no_answer_after.as_ref())?,
+            no_answer_after: optional_duration(
+                "bots.no_answer_after",
+                self.no_answer_after.as_ref(),
+            )?,
             off_hours: self.off_hours.unwrap_or(false),
             window_warning: optional_duration("bots.window_warning", self.window_warning.as_ref())?,
         })

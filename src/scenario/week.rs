@@ -8,7 +8,9 @@
 //! exists after it. A local time that exists twice (the hour repeated when clocks go back)
 //! is taken at its first occurrence.
 
-use chrono::{Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike};
+use chrono::{
+    Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike,
+};
 use chrono_tz::Tz;
 
 use crate::time::{Instant, MINUTE};
@@ -23,16 +25,20 @@ pub const PRESETS: &[&str] = &["flat", "office", "retail", "evening"];
 pub fn preset(name: &str) -> Option<[f64; WEEK_HOURS]> {
     // Relative traffic by hour of a day, for three kinds of day.
     const OFFICE_DAY: [f64; 24] = [
-        0.1, 0.05, 0.05, 0.05, 0.05, 0.1, 0.3, 0.8, 1.6, 2.4, 2.6, 2.4, 1.8, 2.0, 2.4, 2.4, 2.2, 1.8, 1.2, 0.8, 0.6, 0.5, 0.3, 0.2,
+        0.1, 0.05, 0.05, 0.05, 0.05, 0.1, 0.3, 0.8, 1.6, 2.4, 2.6, 2.4, 1.8, 2.0, 2.4, 2.4, 2.2,
+        1.8, 1.2, 0.8, 0.6, 0.5, 0.3, 0.2,
     ];
     const QUIET_DAY: [f64; 24] = [
-        0.1, 0.05, 0.05, 0.05, 0.05, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 0.8, 0.7, 0.7, 0.7, 0.7, 0.7, 0.6, 0.6, 0.6, 0.5, 0.4, 0.3, 0.2,
+        0.1, 0.05, 0.05, 0.05, 0.05, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 0.8, 0.7, 0.7, 0.7, 0.7, 0.7,
+        0.6, 0.6, 0.6, 0.5, 0.4, 0.3, 0.2,
     ];
     const RETAIL_DAY: [f64; 24] = [
-        0.3, 0.15, 0.1, 0.05, 0.05, 0.1, 0.3, 0.6, 1.0, 1.4, 1.6, 1.7, 1.7, 1.6, 1.6, 1.6, 1.7, 1.8, 2.0, 2.2, 2.3, 2.0, 1.4, 0.7,
+        0.3, 0.15, 0.1, 0.05, 0.05, 0.1, 0.3, 0.6, 1.0, 1.4, 1.6, 1.7, 1.7, 1.6, 1.6, 1.6, 1.7,
+        1.8, 2.0, 2.2, 2.3, 2.0, 1.4, 0.7,
     ];
     const EVENING_DAY: [f64; 24] = [
-        0.6, 0.3, 0.15, 0.1, 0.05, 0.05, 0.1, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.8, 0.8, 0.9, 1.0, 1.3, 1.8, 2.4, 2.8, 2.8, 2.2, 1.2,
+        0.6, 0.3, 0.15, 0.1, 0.05, 0.05, 0.1, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.8, 0.8, 0.9, 1.0,
+        1.3, 1.8, 2.4, 2.8, 2.8, 2.2, 1.2,
     ];
     let mut w = [1.0; WEEK_HOURS];
     let day = |weekday: usize| -> Option<&'static [f64; 24]> {
@@ -77,8 +83,13 @@ pub fn resolve_local(tz: Tz, local: NaiveDateTime) -> Instant {
 
 /// The local hour of the week (0 = Monday 00:00–01:00) at `t`.
 pub fn hour_of_week(tz: Tz, t: Instant) -> u8 {
-    let local = tz.timestamp_millis_opt(t.0).single().map(|d| d.naive_local());
-    local.map_or(0, |l| (l.weekday().num_days_from_monday() * 24 + l.hour()) as u8)
+    let local = tz
+        .timestamp_millis_opt(t.0)
+        .single()
+        .map(|d| d.naive_local());
+    local.map_or(0, |l| {
+        (l.weekday().num_days_from_monday() * 24 + l.hour()) as u8
+    })
 }
 
 /// The local hours of a run: the instants where the local hour of the week changes, each
@@ -98,7 +109,8 @@ impl LocalHours {
         while t < to {
             let h = hour_of_week(tz, t);
             if out.hours.last() != Some(&h) {
-                out.starts.push(if out.starts.is_empty() { from } else { t });
+                out.starts
+                    .push(if out.starts.is_empty() { from } else { t });
                 out.hours.push(h);
             }
             t = t.plus(step);
@@ -140,7 +152,9 @@ pub fn shift_calendar(
     to: Instant,
 ) -> Vec<ShiftChange> {
     let date_of = |t: Instant| {
-        tz.timestamp_millis_opt(t.0).single().map_or(NaiveDate::MIN, |d| d.date_naive())
+        tz.timestamp_millis_opt(t.0)
+            .single()
+            .map_or(NaiveDate::MIN, |d| d.date_naive())
     };
     let first = date_of(from) - Duration::days(1);
     let last = date_of(to) + Duration::days(1);
@@ -152,14 +166,26 @@ pub fn shift_calendar(
             if days & (1 << weekday) == 0 {
                 continue;
             }
-            let end_day = if end <= start { day + Duration::days(1) } else { day };
+            let end_day = if end <= start {
+                day + Duration::days(1)
+            } else {
+                day
+            };
             let s = resolve_local(tz, day.and_time(start));
             let e = resolve_local(tz, end_day.and_time(end));
             if e <= s || e <= from || s >= to {
                 continue;
             }
-            out.push(ShiftChange { at: s, shift: i as u16, starts: true });
-            out.push(ShiftChange { at: e, shift: i as u16, starts: false });
+            out.push(ShiftChange {
+                at: s,
+                shift: i as u16,
+                starts: true,
+            });
+            out.push(ShiftChange {
+                at: e,
+                shift: i as u16,
+                starts: false,
+            });
         }
         day += Duration::days(1);
     }
@@ -199,11 +225,23 @@ mod tests {
     #[test]
     fn a_shift_starting_in_the_missing_hour_starts_when_the_clocks_jump() {
         let tz = rome();
-        let half_past_two = NaiveDate::from_ymd_opt(2026, 3, 29).unwrap().and_hms_opt(2, 30, 0).unwrap();
-        assert_eq!(resolve_local(tz, half_past_two).to_string(), "2026-03-29T01:00:00.000Z");
+        let half_past_two = NaiveDate::from_ymd_opt(2026, 3, 29)
+            .unwrap()
+            .and_hms_opt(2, 30, 0)
+            .unwrap();
+        assert_eq!(
+            resolve_local(tz, half_past_two).to_string(),
+            "2026-03-29T01:00:00.000Z"
+        );
         // The repeated hour in October is taken at its first occurrence (still +02:00).
-        let repeated = NaiveDate::from_ymd_opt(2026, 10, 25).unwrap().and_hms_opt(2, 30, 0).unwrap();
-        assert_eq!(resolve_local(tz, repeated).to_string(), "2026-10-25T00:30:00.000Z");
+        let repeated = NaiveDate::from_ymd_opt(2026, 10, 25)
+            .unwrap()
+            .and_hms_opt(2, 30, 0)
+            .unwrap();
+        assert_eq!(
+            resolve_local(tz, repeated).to_string(),
+            "2026-10-25T00:30:00.000Z"
+        );
     }
 
     #[test]

@@ -43,14 +43,23 @@ pub struct EventList<E> {
 
 impl<E> Default for EventList<E> {
     fn default() -> Self {
-        EventList { heap: BinaryHeap::new(), seq: 0, peak: 0, handled: 0 }
+        EventList {
+            heap: BinaryHeap::new(),
+            seq: 0,
+            peak: 0,
+            handled: 0,
+        }
     }
 }
 
 impl<E> EventList<E> {
     /// Schedules `event` at `at`, after everything already scheduled at that instant.
     pub fn schedule(&mut self, at: Instant, event: E) {
-        self.heap.push(Entry { at, seq: self.seq, event });
+        self.heap.push(Entry {
+            at,
+            seq: self.seq,
+            event,
+        });
         self.seq += 1;
         self.peak = self.peak.max(self.heap.len());
     }

@@ -62,9 +62,18 @@ impl Prepared {
     pub fn new(scenario: Scenario) -> Prepared {
         let (tz, start, end) = (scenario.time_zone, scenario.start, scenario.end());
         let hours = LocalHours::build(tz, start, end);
-        let shape: Vec<_> = scenario.operators.shifts.iter().map(|s| (s.days, s.start, s.end)).collect();
+        let shape: Vec<_> = scenario
+            .operators
+            .shifts
+            .iter()
+            .map(|s| (s.days, s.start, s.end))
+            .collect();
         let shifts = shift_calendar(tz, &shape, start, end);
-        Prepared { scenario, hours, shifts }
+        Prepared {
+            scenario,
+            hours,
+            shifts,
+        }
     }
 }
 
@@ -92,7 +101,9 @@ pub struct Run {
 impl Run {
     /// The trace kept, if one was asked for.
     pub fn trace(&self) -> Option<&[TraceRecord]> {
-        self.replications.iter().find_map(|(_, r)| r.trace.as_deref())
+        self.replications
+            .iter()
+            .find_map(|(_, r)| r.trace.as_deref())
     }
 }
 
@@ -121,10 +132,23 @@ pub fn simulate(p: &Prepared, options: &RunOptions) -> Result<Run, SimError> {
         .map_err(|e| SimError::Threads(options.threads, e.to_string()))?;
     let started = std::time::Instant::now();
     let replications: Vec<(u32, Replication)> = pool.install(|| {
-        which.par_iter().map(|&r| (r, model::run(p, r, options.trace == Some(r)))).collect()
+        which
+            .par_iter()
+            .map(|&r| (r, model::run(p, r, options.trace == Some(r))))
+            .collect()
     });
     let wall = started.elapsed();
     let events = replications.iter().map(|(_, r)| r.events).sum();
-    let peak_events = replications.iter().map(|(_, r)| r.peak_events).max().unwrap_or(0);
-    Ok(Run { replications, events, peak_events, threads: pool.current_num_threads(), wall })
+    let peak_events = replications
+        .iter()
+        .map(|(_, r)| r.peak_events)
+        .max()
+        .unwrap_or(0);
+    Ok(Run {
+        replications,
+        events,
+        peak_events,
+        threads: pool.current_num_threads(),
+        wall,
+    })
 }

@@ -141,7 +141,11 @@ pub fn run(p: &Prepared, replication: u32, with_trace: bool) -> Replication {
     let mut operators = Vec::new();
     for (i, shift) in s.operators.shifts.iter().enumerate() {
         for _ in 0..shift.operators {
-            operators.push(Operator { shift: i as u16, on_duty: false, busy: 0 });
+            operators.push(Operator {
+                shift: i as u16,
+                on_duty: false,
+                busy: 0,
+            });
         }
     }
     let mut m = Model {
@@ -159,9 +163,13 @@ pub fn run(p: &Prepared, replication: u32, with_trace: bool) -> Replication {
         on_duty: 0,
         busy: 0,
         next_shift: 0,
-        arrival_rng: (0..n).map(|c| streams::rng(s.seed, replication, streams::ARRIVALS + c as u64)).collect(),
+        arrival_rng: (0..n)
+            .map(|c| streams::rng(s.seed, replication, streams::ARRIVALS + c as u64))
+            .collect(),
         arrival_segment: vec![0; n],
-        customer_seeds: (0..n).map(|c| streams::rng(s.seed, replication, streams::CUSTOMERS + c as u64)).collect(),
+        customer_seeds: (0..n)
+            .map(|c| streams::rng(s.seed, replication, streams::CUSTOMERS + c as u64))
+            .collect(),
         operator_rng: streams::rng(s.seed, replication, streams::OPERATORS),
         counters: vec![Counters::default(); n],
         hourly: Hourly::new(n),
@@ -178,8 +186,12 @@ pub fn run(p: &Prepared, replication: u32, with_trace: bool) -> Replication {
         if at >= end {
             break;
         }
-        let Some((at, event)) = m.events.pop() else { break };
+        let Some((at, event)) = m.events.pop() else {
+            break;
+        };
         m.advance(at);
+        // Shifts change before anything else at the same instant: a shift is [start, end).
+        m.apply_due_shifts();
         m.handle(event);
     }
     m.finish(end)
@@ -189,16 +201,16 @@ impl Model<'_> {
     fn start(&mut self) {
         let start = self.p.scenario.start;
         // Shifts already running at the start.
-        while self.next_shift < self.p.shifts.len() && self.p.shifts[self.next_shift].at <= start {
-            self.apply_shift_change();
-        }
+        self.apply_due_shifts();
         if self.next_shift < self.p.shifts.len() {
-            self.events.schedule(self.p.shifts[self.next_shift].at, Event::Shift);
+            self.events
+                .schedule(self.p.shifts[self.next_shift].at, Event::Shift);
         }
         self.enter_segment(0);
         for c in 0..self.p.scenario.channels.len() {
             if let Some(at) = self.next_arrival(c, start) {
-                self.events.schedule(at, Event::Arrival { channel: c as u8 });
+                self.events
+                    .schedule(at, Event::Arrival { channel: c as u8 });
             }
         }
     }
@@ -243,7 +255,8 @@ impl Model<'_> {
             }
             self.hourly.on_duty[h] += f64::from(self.on_duty) * dt;
             self.hourly.busy[h] += f64::from(self.busy) * dt;
-            self.hourly.capacity[h] += f64::from(self.on_duty * self.p.scenario.operators.concurrency) * dt;
+            self.hourly.capacity[h] +=
+                f64::from(self.on_duty * self.p.scenario.operators.concurrency) * dt;
             self.hourly.span[h] += dt;
         }
         self.last_advance = t;
@@ -255,6 +268,16 @@ impl Model<'_> {
     /// The next arrival on channel slot `c` after `from`: a non-homogeneous Poisson process,
     /// sampled exactly over the piecewise-constant hourly rates.
     fn next_arrival(&mut self, c: usize, from: Instant) -> Option<Instant> {
+        if let Some(every) = self.p.scenario.channels[c].arrival_interval {
+            // Deterministic arrivals: at the start, then every `every`.
+            let at = if from == self.p.scenario.start && self.arrival_segment[c] == 0 {
+                from
+            } else {
+                from.plus(every)
+            };
+            self.arrival_segment[c] = 1;
+            return (at < self.p.scenario.end()).then_some(at);
+        }
         let hours = &self.p.hours;
         let rates = &self.p.scenario.channels[c].hourly_rate;
         let end = self.p.scenario.end();
@@ -284,7 +307,8 @@ impl Model<'_> {
     fn arrival(&mut self, c: usize) {
         let t = self.now;
         if let Some(next) = self.next_arrival(c, t) {
-            self.events.schedule(next, Event::Arrival { channel: c as u8 });
+            self.events
+                .schedule(next, Event::Arrival { channel: c as u8 });
         }
         let p = self.p;
         let traffic = &p.scenario.channels[c];
@@ -333,7 +357,9 @@ impl Model<'_> {
     }
 
     fn conv(&mut self, id: u32) -> Option<&mut Conversation> {
-        self.conversations.get_mut(id as usize).and_then(Option::as_mut)
+        self.conversations
+            .get_mut(id as usize)
+            .and_then(Option::as_mut)
     }
 
     fn channel_of(&self, c: &Conversation) -> Channel {
@@ -344,7 +370,9 @@ impl Model<'_> {
 
     fn trace_customer(&mut self, id: u32, action: CustomerAction) {
         let t = self.now;
-        let Some(c) = self.conversations[id as usize].as_ref() else { return };
+        let Some(c) = self.conversations[id as usize].as_ref() else {
+            return;
+        };
         let channel = self.channel_of(c);
         let case = format!("{}-{}", short(channel), c.serial);
         if let Some(trace) = &mut self.trace {
@@ -370,14 +398,18 @@ impl Model<'_> {
         let counting = self.counting(t);
         let p = self.p;
         let s = &p.scenario;
-        let Some(c) = self.conversations[id as usize].as_mut() else { return };
+        let Some(c) = self.conversations[id as usize].as_mut() else {
+            return;
+        };
         let released = c.case.customer(action, t).0;
         if released > 0 {
             self.release(id, released);
         }
         let by_comment = action == CustomerAction::Comment;
         let (inbox_stamp, window_stamp, check_stamp) = (self.stamp(), self.stamp(), self.stamp());
-        let Some(c) = self.conversations[id as usize].as_mut() else { return };
+        let Some(c) = self.conversations[id as usize].as_mut() else {
+            return;
+        };
         let slot = c.channel as usize;
         // The operators' inbox.
         let mut enqueue = false;
@@ -390,7 +422,11 @@ impl Model<'_> {
                 }
             }
             None if c.in_hand.is_none() => {
-                c.inbox = Some(Inbox { stamp: inbox_stamp, since: t, by_comment });
+                c.inbox = Some(Inbox {
+                    stamp: inbox_stamp,
+                    since: t,
+                    by_comment,
+                });
                 enqueue = true;
             }
             None => {}
@@ -445,7 +481,9 @@ impl Model<'_> {
         let p = self.p;
         let s = &p.scenario;
         let t = self.now;
-        let Some(c) = self.conversations[id as usize].as_mut() else { return };
+        let Some(c) = self.conversations[id as usize].as_mut() else {
+            return;
+        };
         let channel = s.channels[c.channel as usize].channel;
         let w = s.policy.channel(channel).window;
         if opened {
@@ -453,24 +491,54 @@ impl Model<'_> {
             if c.rng.random_bool(traffic.customers.nudge_probability) {
                 let delay = traffic.customers.nudge_delay.sample(&mut c.rng);
                 c.pending += 1;
-                self.events.schedule(t.plus(delay), Event::Customer { conv: id, stamp: r.stamp, what: Move::Nudge });
+                self.events.schedule(
+                    t.plus(delay),
+                    Event::Customer {
+                        conv: id,
+                        stamp: r.stamp,
+                        what: Move::Nudge,
+                    },
+                );
             }
             if let (Some(x), false) = (s.bots.no_answer_after, r.by_comment) {
-                self.events.schedule(t.plus(x), Event::NoAnswerBot { conv: id, stamp: r.stamp });
+                self.events.schedule(
+                    t.plus(x),
+                    Event::NoAnswerBot {
+                        conv: id,
+                        stamp: r.stamp,
+                    },
+                );
             }
+        }
+        // The coverage check first: at the instant the window closes, the request is
+        // still open when it is checked, and expires after.
+        if recheck && !r.by_comment {
+            self.events.schedule(
+                t.plus(w),
+                Event::WindowCheck {
+                    conv: id,
+                    stamp: r.check_stamp,
+                },
+            );
         }
         let until = self.deliverable_until(id);
         if until < Instant(i64::MAX) {
-            self.events.schedule(until.max(t), Event::Expiry { conv: id, stamp: r.window_stamp });
+            self.events.schedule(
+                until.max(t),
+                Event::Expiry {
+                    conv: id,
+                    stamp: r.window_stamp,
+                },
+            );
         }
-        if r.by_comment {
-            return;
-        }
-        if let Some(y) = s.bots.window_warning {
-            self.events.schedule(t.plus(w - y).max(t), Event::WindowWarning { conv: id, stamp: r.window_stamp });
-        }
-        if recheck {
-            self.events.schedule(t.plus(w), Event::WindowCheck { conv: id, stamp: r.check_stamp });
+        if let (Some(y), false) = (s.bots.window_warning, r.by_comment) {
+            self.events.schedule(
+                t.plus(w - y).max(t),
+                Event::WindowWarning {
+                    conv: id,
+                    stamp: r.window_stamp,
+                },
+            );
         }
     }
 
@@ -480,7 +548,9 @@ impl Model<'_> {
     fn deliverable_until(&self, id: u32) -> Instant {
         let p = self.p;
         let s = &p.scenario;
-        let Some(c) = self.conversations[id as usize].as_ref() else { return Instant(0) };
+        let Some(c) = self.conversations[id as usize].as_ref() else {
+            return Instant(0);
+        };
         let channel = s.channels[c.channel as usize].channel;
         let p = s.policy.channel(channel);
         let mut until = Instant(i64::MIN);
@@ -519,7 +589,9 @@ impl Model<'_> {
                     self.customer_writes(id, action);
                 }
             }
-            Move::FollowUp | Move::WarnedReturn => self.customer_writes(id, CustomerAction::Message),
+            Move::FollowUp | Move::WarnedReturn => {
+                self.customer_writes(id, CustomerAction::Message)
+            }
             Move::Accept => {
                 self.trace_customer(id, CustomerAction::Accept);
                 let t = self.now;
@@ -537,7 +609,9 @@ impl Model<'_> {
     fn release(&mut self, id: u32, n: u32) {
         let t = self.now;
         let counting = self.counting(t);
-        let Some(c) = self.conversations[id as usize].as_mut() else { return };
+        let Some(c) = self.conversations[id as usize].as_mut() else {
+            return;
+        };
         let slot = c.channel as usize;
         if let Some(trace) = &mut self.trace {
             for row in c.held_rows.drain(..) {
@@ -559,14 +633,17 @@ impl Model<'_> {
     // ----- operators -----
 
     fn enqueue(&mut self, id: u32) {
-        let Some(c) = self.conversations[id as usize].as_ref() else { return };
+        let Some(c) = self.conversations[id as usize].as_ref() else {
+            return;
+        };
         let Some(inbox) = c.inbox else { return };
         let key = match self.p.scenario.operators.routing {
             Routing::Fifo => inbox.since.0,
             Routing::Deadline => self.deliverable_until(id).0,
         };
         self.queue_seq += 1;
-        self.queue.push(std::cmp::Reverse((key, self.queue_seq, id, inbox.stamp)));
+        self.queue
+            .push(std::cmp::Reverse((key, self.queue_seq, id, inbox.stamp)));
     }
 
     fn free_operator(&self) -> Option<usize> {
@@ -590,16 +667,24 @@ impl Model<'_> {
             return;
         }
         while let Some(op) = self.free_operator() {
-            let Some(std::cmp::Reverse((key, _, id, stamp))) = self.queue.pop() else { return };
-            let Some(c) = self.conversations[id as usize].as_mut() else { continue };
-            let Some(inbox) = c.inbox.filter(|i| i.stamp == stamp) else { continue };
+            let Some(std::cmp::Reverse((key, _, id, stamp))) = self.queue.pop() else {
+                return;
+            };
+            let Some(c) = self.conversations[id as usize].as_mut() else {
+                continue;
+            };
+            let Some(inbox) = c.inbox.filter(|i| i.stamp == stamp) else {
+                continue;
+            };
             c.inbox = None;
             if p.scenario.operators.routing == Routing::Deadline && key <= self.now.0 {
                 // Nothing an operator writes could reach this customer now: skipped.
                 self.maybe_end(id);
                 continue;
             }
-            let Some(c) = self.conversations[id as usize].as_mut() else { continue };
+            let Some(c) = self.conversations[id as usize].as_mut() else {
+                continue;
+            };
             c.in_hand = Some(inbox.by_comment);
             let t = self.now;
             if let Some(r) = &mut c.request {
@@ -620,7 +705,13 @@ impl Model<'_> {
             let slowed = base as f64 * (1.0 + ops.busy_slowdown * f64::from(o.busy));
             o.busy += 1;
             self.busy += 1;
-            self.events.schedule(t.plus(slowed.round() as i64), Event::AnswerReady { conv: id, operator: op as u32 });
+            self.events.schedule(
+                t.plus(slowed.round() as i64),
+                Event::AnswerReady {
+                    conv: id,
+                    operator: op as u32,
+                },
+            );
         }
     }
 
@@ -646,10 +737,19 @@ impl Model<'_> {
             }
         };
         let mut messages: Vec<BusinessMessage> = Vec::with_capacity(2);
-        let direct = |content| BusinessMessage { sender: Sender::Operator, action: BusinessAction::Message, content, tagged: false, at: t };
+        let direct = |content| BusinessMessage {
+            sender: Sender::Operator,
+            action: BusinessAction::Message,
+            content,
+            tagged: false,
+            at: t,
+        };
         match (by_comment, channel) {
             (true, Channel::Facebook) => {
-                messages.push(BusinessMessage { action: BusinessAction::CommentReply, ..direct(promotional()) });
+                messages.push(BusinessMessage {
+                    action: BusinessAction::CommentReply,
+                    ..direct(promotional())
+                });
                 if ops.facebook_private_reply {
                     messages.push(direct(promotional()));
                 }
@@ -662,15 +762,23 @@ impl Model<'_> {
                 }
             }
             _ => {
-                let late = c.case.last_message().is_some_and(|l| t >= l.plus(s.policy.channel(channel).window));
+                let late = c
+                    .case
+                    .last_message()
+                    .is_some_and(|l| t >= l.plus(s.policy.channel(channel).window));
                 let tagged = ops.human_agent_tagging && channel != Channel::WhatsApp && late;
-                messages.push(BusinessMessage { tagged, ..direct(promotional()) });
+                messages.push(BusinessMessage {
+                    tagged,
+                    ..direct(promotional())
+                });
             }
         }
         let mut answered = false;
         for m in &messages {
             let verdict = self.send(id, m);
-            let Some(c) = self.conversations[id as usize].as_mut() else { break };
+            let Some(c) = self.conversations[id as usize].as_mut() else {
+                break;
+            };
             match verdict {
                 Verdict::Delivered if !answered && c.request.is_some() => {
                     answered = true;
@@ -689,7 +797,14 @@ impl Model<'_> {
             if c.case.held() > 0 && c.rng.random_bool(customers.accept_probability) {
                 let delay = customers.accept_delay.sample(&mut c.rng);
                 c.pending += 1;
-                self.events.schedule(t.plus(delay), Event::Customer { conv: id, stamp: 0, what: Move::Accept });
+                self.events.schedule(
+                    t.plus(delay),
+                    Event::Customer {
+                        conv: id,
+                        stamp: 0,
+                        what: Move::Accept,
+                    },
+                );
             }
         }
         self.maybe_end(id);
@@ -700,7 +815,9 @@ impl Model<'_> {
     fn answer(&mut self, id: u32, t: Instant) {
         let p = self.p;
         let s = &p.scenario;
-        let Some(c) = self.conversations[id as usize].as_mut() else { return };
+        let Some(c) = self.conversations[id as usize].as_mut() else {
+            return;
+        };
         let Some(r) = c.request.take() else { return };
         c.last_answered = true;
         c.held_for = None;
@@ -719,13 +836,22 @@ impl Model<'_> {
         if c.rng.random_bool(customers.follow_up_probability) {
             let delay = customers.follow_up_delay.sample(&mut c.rng);
             c.pending += 1;
-            self.events.schedule(t.plus(delay), Event::Customer { conv: id, stamp: 0, what: Move::FollowUp });
+            self.events.schedule(
+                t.plus(delay),
+                Event::Customer {
+                    conv: id,
+                    stamp: 0,
+                    what: Move::FollowUp,
+                },
+            );
         }
     }
 
     /// A request closed without an answer.
     fn close_unanswered(&mut self, id: u32) {
-        let Some(c) = self.conversations[id as usize].as_mut() else { return };
+        let Some(c) = self.conversations[id as usize].as_mut() else {
+            return;
+        };
         let Some(r) = c.request.take() else { return };
         c.last_answered = false;
         let slot = c.channel as usize;
@@ -747,7 +873,9 @@ impl Model<'_> {
         let h = self.hour();
         let p = self.p;
         let policy = &p.scenario.policy;
-        let Some(c) = self.conversations[id as usize].as_mut() else { return Verdict::Undelivered };
+        let Some(c) = self.conversations[id as usize].as_mut() else {
+            return Verdict::Undelivered;
+        };
         let d = c.case.business(policy, m);
         let slot = c.channel as usize;
         if counting {
@@ -768,7 +896,12 @@ impl Model<'_> {
                 at: t,
                 offset_minutes: 0,
                 channel,
-                event: TraceEvent::Business { sender: m.sender, action: m.action, content: m.content, tagged: m.tagged },
+                event: TraceEvent::Business {
+                    sender: m.sender,
+                    action: m.action,
+                    content: m.content,
+                    tagged: m.tagged,
+                },
                 expect: Some(Expected {
                     reason: d.reason,
                     delivered_at: (d.verdict == Verdict::Delivered).then_some(t),
@@ -801,7 +934,9 @@ impl Model<'_> {
         let t = self.now;
         let p = self.p;
         let s = &p.scenario;
-        let Some(c) = self.conversations[id as usize].as_mut() else { return };
+        let Some(c) = self.conversations[id as usize].as_mut() else {
+            return;
+        };
         if let Some(r) = &mut c.request {
             r.warned = true;
         }
@@ -809,14 +944,25 @@ impl Model<'_> {
         if c.rng.random_bool(customers.warned_return_probability) {
             let delay = customers.warned_return_delay.sample(&mut c.rng);
             c.pending += 1;
-            self.events.schedule(t.plus(delay), Event::Customer { conv: id, stamp: 0, what: Move::WarnedReturn });
+            self.events.schedule(
+                t.plus(delay),
+                Event::Customer {
+                    conv: id,
+                    stamp: 0,
+                    what: Move::WarnedReturn,
+                },
+            );
         }
     }
 
     fn window_check(&mut self, id: u32, stamp: u32) {
-        let Some(c) = self.conversations[id as usize].as_mut() else { return };
+        let Some(c) = self.conversations[id as usize].as_mut() else {
+            return;
+        };
         let slot = c.channel as usize;
-        let Some(r) = c.request.as_mut().filter(|r| r.check_stamp == stamp) else { return };
+        let Some(r) = c.request.as_mut().filter(|r| r.check_stamp == stamp) else {
+            return;
+        };
         r.at_risk = true;
         if r.counted {
             self.counters[slot].at_risk += 1;
@@ -833,7 +979,9 @@ impl Model<'_> {
 
     /// Frees a conversation with nothing left to happen.
     fn maybe_end(&mut self, id: u32) {
-        let Some(c) = self.conversations[id as usize].as_ref() else { return };
+        let Some(c) = self.conversations[id as usize].as_ref() else {
+            return;
+        };
         if c.request.is_some() || c.pending > 0 || c.in_hand.is_some() || c.inbox.is_some() {
             return;
         }
@@ -863,7 +1011,11 @@ impl Model<'_> {
         }
         let is_on = *active > 0;
         if was_on != is_on {
-            for o in self.operators.iter_mut().filter(|o| o.shift as usize == shift) {
+            for o in self
+                .operators
+                .iter_mut()
+                .filter(|o| o.shift as usize == shift)
+            {
                 o.on_duty = is_on;
                 if is_on {
                     self.on_duty += 1;
@@ -874,13 +1026,18 @@ impl Model<'_> {
         }
     }
 
-    fn shift_change(&mut self) {
-        let now = self.now;
-        while self.next_shift < self.p.shifts.len() && self.p.shifts[self.next_shift].at <= now {
+    fn apply_due_shifts(&mut self) {
+        while self.next_shift < self.p.shifts.len() && self.p.shifts[self.next_shift].at <= self.now
+        {
             self.apply_shift_change();
         }
+    }
+
+    fn shift_change(&mut self) {
+        self.apply_due_shifts();
         if self.next_shift < self.p.shifts.len() {
-            self.events.schedule(self.p.shifts[self.next_shift].at, Event::Shift);
+            self.events
+                .schedule(self.p.shifts[self.next_shift].at, Event::Shift);
         }
         self.dispatch();
     }
@@ -912,7 +1069,12 @@ impl Model<'_> {
         }
         let p = self.p;
         let s = &p.scenario;
-        let channels = s.channels.iter().map(|c| c.channel).zip(self.counters).collect();
+        let channels = s
+            .channels
+            .iter()
+            .map(|c| c.channel)
+            .zip(self.counters)
+            .collect();
         Replication {
             metrics: ReplicationMetrics {
                 channels,

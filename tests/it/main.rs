@@ -7,6 +7,7 @@ mod check;
 mod invalid;
 mod naive;
 mod policies;
+mod sim;
 mod util;
 
 #[global_allocator]
