@@ -237,7 +237,7 @@ fn ratio(a: u64, b: u64) -> Option<f64> {
 }
 
 fn quantile_minutes(h: &Histogram<u64>, q: f64) -> Option<f64> {
-    (h.len() > 0).then(|| h.value_at_quantile(q) as f64 / MINUTE as f64)
+    (!h.is_empty()).then(|| h.value_at_quantile(q) as f64 / MINUTE as f64)
 }
 
 impl Counters {

@@ -476,7 +476,7 @@ impl RawChannel {
             (Some(every), _) => DAY as f64 / every as f64,
             (None, apd) => apd.unwrap_or_default(),
         };
-        if !(apd.is_finite() && apd >= 0.0 && apd <= 10_000_000.0) {
+        if !(apd.is_finite() && (0.0..=10_000_000.0).contains(&apd)) {
             return Err(ScenarioError::new(
                 &format!("{key}.arrivals_per_day"),
                 &apd.to_string(),

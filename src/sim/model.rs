@@ -414,13 +414,12 @@ impl Model<'_> {
         // The operators' inbox.
         let mut enqueue = false;
         match &mut c.inbox {
-            Some(inbox) => {
-                // A later deadline for deadline routing: queued again with the new key.
-                if s.operators.routing == Routing::Deadline {
-                    inbox.stamp = inbox_stamp;
-                    enqueue = true;
-                }
+            // A later deadline for deadline routing: queued again with the new key.
+            Some(inbox) if s.operators.routing == Routing::Deadline => {
+                inbox.stamp = inbox_stamp;
+                enqueue = true;
             }
+            Some(_) => {}
             None if c.in_hand.is_none() => {
                 c.inbox = Some(Inbox {
                     stamp: inbox_stamp,
@@ -925,7 +924,7 @@ impl Model<'_> {
 
     fn window_warning(&mut self, id: u32, stamp: u32) {
         let Some(c) = self.conv(id) else { return };
-        if !c.request.as_ref().is_some_and(|r| r.window_stamp == stamp) {
+        if c.request.as_ref().is_none_or(|r| r.window_stamp != stamp) {
             return;
         }
         if self.bot_sends(id) != Verdict::Delivered {
