@@ -189,7 +189,7 @@ pub fn run(p: &Prepared, replication: u32, with_trace: bool) -> Replication {
         let Some((at, event)) = m.events.pop() else {
             break;
         };
-        m.advance(at);
+        m.now = at;
         // Shifts change before anything else at the same instant: a shift is [start, end).
         m.apply_due_shifts();
         m.handle(event);
@@ -227,6 +227,7 @@ impl Model<'_> {
     // ----- local hours and time-weighted sums -----
 
     fn enter_segment(&mut self, i: usize) {
+        self.integrate();
         self.segment = i;
         let hours = &self.p.hours;
         if i >= hours.len() {
@@ -245,9 +246,11 @@ impl Model<'_> {
         self.p.hours.hours.get(self.segment).copied().unwrap_or(0) as usize
     }
 
-    /// Integrates the time-weighted quantities up to `t` (before any of them changes).
-    fn advance(&mut self, t: Instant) {
-        let dt = (t.0 - self.last_advance.0) as f64;
+    /// Integrates the time-weighted quantities (customers waiting, operators on duty, busy
+    /// and capacity) up to now. Called before any of them changes and at every hour, so
+    /// that between two calls they are constant.
+    fn integrate(&mut self) {
+        let dt = (self.now.0 - self.last_advance.0) as f64;
         if dt > 0.0 && self.segment_counted {
             let h = self.hour();
             for (c, w) in self.waiting.iter().enumerate() {
@@ -259,8 +262,7 @@ impl Model<'_> {
                 f64::from(self.on_duty * self.p.scenario.operators.concurrency) * dt;
             self.hourly.span[h] += dt;
         }
-        self.last_advance = t;
-        self.now = t;
+        self.last_advance = self.now;
     }
 
     // ----- arrivals -----
@@ -362,32 +364,26 @@ impl Model<'_> {
             .and_then(Option::as_mut)
     }
 
-    fn channel_of(&self, c: &Conversation) -> Channel {
-        self.p.scenario.channels[c.channel as usize].channel
-    }
-
     // ----- customers -----
 
     fn trace_customer(&mut self, id: u32, action: CustomerAction) {
-        let t = self.now;
+        let Some(trace) = self.trace.as_mut() else {
+            return;
+        };
         let Some(c) = self.conversations[id as usize].as_ref() else {
             return;
         };
-        let channel = self.channel_of(c);
-        let case = format!("{}-{}", short(channel), c.serial);
-        if let Some(trace) = &mut self.trace {
-            let seq = trace.len() as u64 + 1;
-            trace.push(TraceRecord {
-                case,
-                seq,
-                at: t,
-                offset_minutes: 0,
-                channel,
-                event: TraceEvent::Customer(action),
-                expect: None,
-                note: String::new(),
-            });
-        }
+        let channel = self.p.scenario.channels[c.channel as usize].channel;
+        trace.push(TraceRecord {
+            case: format!("{}-{}", short(channel), c.serial),
+            seq: trace.len() as u64 + 1,
+            at: self.now,
+            offset_minutes: 0,
+            channel,
+            event: TraceEvent::Customer(action),
+            expect: None,
+            note: String::new(),
+        });
     }
 
     /// A customer message or comment: applied to the case, joined to the open request or
@@ -461,6 +457,7 @@ impl Model<'_> {
         };
         let request = c.request.clone();
         if opened {
+            self.integrate();
             self.waiting[slot] += 1;
         }
         let Some(r) = request else { return };
@@ -520,10 +517,17 @@ impl Model<'_> {
                 },
             );
         }
+        // Expiry is first looked at when the standard window closes: most requests are
+        // answered by then, and a timer days away would only sit stale in the event list.
         let until = self.deliverable_until(id);
-        if until < Instant(i64::MAX) {
+        let first_look = if r.by_comment {
+            until
+        } else {
+            until.min(t.plus(w))
+        };
+        if first_look < Instant(i64::MAX) {
             self.events.schedule(
-                until.max(t),
+                first_look.max(t),
                 Event::Expiry {
                     conv: id,
                     stamp: r.window_stamp,
@@ -703,6 +707,7 @@ impl Model<'_> {
             let base = ops.handle_time.sample(&mut self.operator_rng);
             let slowed = base as f64 * (1.0 + ops.busy_slowdown * f64::from(o.busy));
             o.busy += 1;
+            self.integrate();
             self.busy += 1;
             self.events.schedule(
                 t.plus(slowed.round() as i64),
@@ -717,6 +722,7 @@ impl Model<'_> {
     fn answer_ready(&mut self, id: u32, op: usize) {
         let o = &mut self.operators[op];
         o.busy = o.busy.saturating_sub(1);
+        self.integrate();
         self.busy = self.busy.saturating_sub(1);
         let t = self.now;
         let p = self.p;
@@ -812,6 +818,7 @@ impl Model<'_> {
 
     /// A request answered at `t`: closed, measured, and the customer may write again.
     fn answer(&mut self, id: u32, t: Instant) {
+        self.integrate();
         let p = self.p;
         let s = &p.scenario;
         let Some(c) = self.conversations[id as usize].as_mut() else {
@@ -854,6 +861,7 @@ impl Model<'_> {
         let Some(r) = c.request.take() else { return };
         c.last_answered = false;
         let slot = c.channel as usize;
+        self.integrate();
         self.waiting[slot] = self.waiting[slot].saturating_sub(1);
         if r.counted {
             self.counters[slot].requests += 1;
@@ -971,7 +979,15 @@ impl Model<'_> {
 
     fn expiry(&mut self, id: u32, stamp: u32) {
         let Some(c) = self.conv(id) else { return };
-        if c.request.as_ref().is_some_and(|r| r.window_stamp == stamp) {
+        if c.request.as_ref().is_none_or(|r| r.window_stamp != stamp) {
+            return;
+        }
+        let until = self.deliverable_until(id);
+        if until > self.now {
+            // An extension or a comment's private reply can still answer it.
+            self.events
+                .schedule(until, Event::Expiry { conv: id, stamp });
+        } else {
             self.close_unanswered(id);
         }
     }
@@ -1010,6 +1026,7 @@ impl Model<'_> {
         }
         let is_on = *active > 0;
         if was_on != is_on {
+            self.integrate();
             for o in self
                 .operators
                 .iter_mut()
@@ -1056,7 +1073,8 @@ impl Model<'_> {
     }
 
     fn finish(mut self, end: Instant) -> Replication {
-        self.advance(end);
+        self.now = end;
+        self.integrate();
         for c in self.conversations.iter().flatten() {
             let k = &mut self.counters[c.channel as usize];
             if c.request.as_ref().is_some_and(|r| r.counted) {
