@@ -3,6 +3,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use replywindow::metrics::ReplicationMetrics;
+use replywindow::report::run::{run_charts, run_page};
 use replywindow::report::{
     Summary, hourly_csv, replications_csv, summary_csv, summary_table, verdicts_csv,
 };
@@ -120,9 +121,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         write_trace(&mut bytes, trace)?;
         files.push(("trace.csv", bytes));
     }
+    let charts = run_charts(&summary, &reps)?;
+    let csv_names: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
+    let page = run_page(&prepared.scenario, &summary, &charts, &csv_names);
+    let mut chart_files: Vec<(String, Vec<u8>)> = Vec::new();
+    for c in &charts {
+        chart_files.push((format!("{}.png", c.name), c.png.clone()));
+        chart_files.push((format!("{}.svg", c.name), c.svg.clone().into_bytes()));
+    }
+    chart_files.push(("index.html".into(), page.into_bytes()));
     std::fs::create_dir_all(&out)
         .with_context(|| format!("cannot create the folder {}", out.display()))?;
-    for (name, bytes) in &files {
+    let all = files
+        .iter()
+        .map(|(n, b)| (*n, b))
+        .chain(chart_files.iter().map(|(n, b)| (n.as_str(), b)));
+    for (name, bytes) in all {
         let path = out.join(name);
         write_atomically(&path, bytes)
             .with_context(|| format!("cannot write {}", path.display()))?;
@@ -141,8 +155,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         println!();
         print!("{}", summary_table(&summary));
         println!(
-            "Wrote {} into {}",
+            "Wrote {}, {} charts (PNG and SVG) and index.html into {}",
             files.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "),
+            charts.len(),
             out.display()
         );
     }

@@ -1,0 +1,680 @@
+//! Charts, drawn once for PNG and once for SVG by the same code (plotters), with the DejaVu
+//! fonts compiled in, so nothing depends on the fonts of the machine.
+
+use std::sync::Once;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::metrics::{Estimate, METRICS};
+use crate::rules::{Channel, Reason};
+
+/// Width and height of a chart, in pixels (stacked panels are taller).
+pub const SIZE: (u32, u32) = (1000, 600);
+
+/// A chart as PNG bytes and SVG text.
+#[derive(Clone, Debug)]
+pub struct Chart {
+    /// File name without extension.
+    pub name: String,
+    pub title: String,
+    pub png: Vec<u8>,
+    pub svg: String,
+}
+
+/// A chart that could not be drawn.
+#[derive(Debug, thiserror::Error)]
+#[error("chart {name}: {message}")]
+pub struct ChartError {
+    pub name: String,
+    pub message: String,
+}
+
+static FONTS: Once = Once::new();
+
+/// Registers the DejaVu fonts as `sans-serif` (once per process).
+fn register_fonts() {
+    FONTS.call_once(|| {
+        let _ = plotters::style::register_font(
+            "sans-serif",
+            FontStyle::Normal,
+            dejavu::sans::regular(),
+        );
+        let _ = plotters::style::register_font("sans-serif", FontStyle::Bold, dejavu::sans::bold());
+    });
+}
+
+/// The colour of a channel (the `all` row is grey).
+pub fn channel_colour(row: &str) -> RGBColor {
+    match row {
+        "whatsapp" => RGBColor(18, 140, 126),
+        "facebook" => RGBColor(24, 119, 242),
+        "instagram" => RGBColor(193, 53, 132),
+        _ => RGBColor(90, 90, 90),
+    }
+}
+
+/// The colour of a reason: the same in every chart.
+pub fn reason_colour(r: Reason) -> RGBColor {
+    use Reason::*;
+    match r {
+        StandardWindow => RGBColor(46, 125, 50),
+        HumanAgent => RGBColor(102, 187, 106),
+        PrivateReply => RGBColor(0, 137, 123),
+        PublicReply => RGBColor(128, 203, 196),
+        AwaitingAcceptance => RGBColor(255, 193, 7),
+        CustomerFirst => RGBColor(121, 85, 72),
+        WindowClosed => RGBColor(229, 57, 53),
+        ExtensionClosed => RGBColor(251, 140, 0),
+        PrivateReplyUsed => RGBColor(142, 36, 170),
+        PrivateReplyExpired => RGBColor(186, 104, 200),
+        NoComment => RGBColor(96, 125, 139),
+        AutomatedHumanAgent => RGBColor(0, 0, 0),
+        PromotionalHumanAgent => RGBColor(63, 81, 181),
+    }
+}
+
+type Area<'a, DB> = DrawingArea<DB, Shift>;
+
+/// How the x axis of a line chart is labelled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum XFormat {
+    /// Numbers as they are.
+    Plain,
+    /// Hours of the week: `Mon`, `Tue`, … at each day's start.
+    WeekHours,
+}
+
+/// What a chart shows.
+#[derive(Clone, Debug)]
+pub enum Plot {
+    /// Grouped bars with interval whiskers; values multiplied by `scale`.
+    Bars {
+        title: String,
+        y_desc: String,
+        scale: f64,
+        bars: Vec<Bar>,
+    },
+    /// Stacked bars of reasons per group.
+    Reasons {
+        title: String,
+        groups: Vec<(String, Vec<(Reason, f64)>)>,
+    },
+    /// Lines with bands and vertical marks.
+    Lines {
+        title: String,
+        x_desc: String,
+        y_desc: String,
+        lines: Vec<Line>,
+        marks: Vec<(f64, String)>,
+        x_format: XFormat,
+    },
+    /// Charts one above the other.
+    Panels(Vec<Plot>),
+    /// A heat map.
+    Heat {
+        title: String,
+        x: (String, Vec<String>),
+        y: (String, Vec<String>),
+        values: Vec<Vec<Option<f64>>>,
+        unit: String,
+    },
+}
+
+impl Plot {
+    /// The size of the chart in pixels: [`SIZE`], or taller for stacked panels.
+    pub fn size(&self) -> (u32, u32) {
+        match self {
+            Plot::Panels(p) => (SIZE.0, 300 * p.len().max(2) as u32),
+            _ => SIZE,
+        }
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: &Area<'_, DB>) -> Result<(), String> {
+        match self {
+            Plot::Bars {
+                title,
+                y_desc,
+                scale,
+                bars,
+            } => grouped_bars(area, title, y_desc, *scale, bars),
+            Plot::Reasons { title, groups } => stacked_reasons(area, title, groups),
+            Plot::Lines {
+                title,
+                x_desc,
+                y_desc,
+                lines: l,
+                marks,
+                x_format,
+            } => {
+                let marks: Vec<(f64, &str)> = marks.iter().map(|(x, t)| (*x, t.as_str())).collect();
+                lines(area, title, x_desc, y_desc, l, &marks, *x_format)
+            }
+            Plot::Panels(plots) => {
+                let parts = area.split_evenly((plots.len().max(1), 1));
+                for (plot, part) in plots.iter().zip(parts.iter()) {
+                    plot.draw(part)?;
+                }
+                Ok(())
+            }
+            Plot::Heat {
+                title,
+                x,
+                y,
+                values,
+                unit,
+            } => heat_map(area, title, (&x.0, &x.1), (&y.0, &y.1), values, unit),
+        }
+    }
+}
+
+/// Draws `plot` as a PNG and as an SVG of [`SIZE`].
+pub fn render(name: &str, title: &str, plot: &Plot) -> Result<Chart, ChartError> {
+    register_fonts();
+    let err = |message: String| ChartError {
+        name: name.into(),
+        message,
+    };
+    let (w, h) = plot.size();
+    let mut pixels = vec![255u8; (w * h * 3) as usize];
+    {
+        let area = BitMapBackend::with_buffer(&mut pixels, (w, h)).into_drawing_area();
+        area.fill(&WHITE).map_err(|e| err(e.to_string()))?;
+        plot.draw(&area).map_err(err)?;
+        area.present().map_err(|e| err(e.to_string()))?;
+    }
+    let mut svg = String::new();
+    {
+        let area = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
+        area.fill(&WHITE).map_err(|e| err(e.to_string()))?;
+        plot.draw(&area).map_err(err)?;
+        area.present().map_err(|e| err(e.to_string()))?;
+    }
+    let image =
+        image::RgbImage::from_raw(w, h, pixels).ok_or_else(|| err("bad pixel buffer".into()))?;
+    let mut png = Vec::new();
+    image
+        .write_to(
+            &mut std::io::Cursor::new(&mut png),
+            image::ImageOutputFormat::Png,
+        )
+        .map_err(|e| err(e.to_string()))?;
+    Ok(Chart {
+        name: name.into(),
+        title: title.into(),
+        png,
+        svg,
+    })
+}
+
+fn s<E: std::fmt::Display>(e: E) -> String {
+    e.to_string()
+}
+
+/// One bar of a grouped bar chart: its group (x), series, value and interval.
+#[derive(Clone, Debug)]
+pub struct Bar {
+    pub group: String,
+    pub series: String,
+    pub estimate: Option<Estimate>,
+    pub colour: RGBColor,
+}
+
+/// Grouped bars with 95% interval whiskers.
+pub fn grouped_bars<DB: DrawingBackend>(
+    area: &Area<'_, DB>,
+    title: &str,
+    y_desc: &str,
+    scale: f64,
+    bars: &[Bar],
+) -> Result<(), String> {
+    let groups: Vec<&str> = dedup(bars.iter().map(|b| b.group.as_str()));
+    let series: Vec<&str> = dedup(bars.iter().map(|b| b.series.as_str()));
+    let top = bars
+        .iter()
+        .filter_map(|b| {
+            b.estimate
+                .map(|e| e.interval.map_or(e.mean, |i| i.1.max(e.mean)) * scale)
+        })
+        .fold(0.0f64, f64::max);
+    let top = if top > 0.0 { top * 1.15 } else { 1.0 };
+    let n = groups.len() as f64;
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, ("sans-serif", 26).into_font().style(FontStyle::Bold))
+        .margin(16)
+        .x_label_area_size(40)
+        .y_label_area_size(70)
+        .build_cartesian_2d(0.0..n, 0.0..top)
+        .map_err(s)?;
+    let labels = groups.iter().map(|g| g.to_string()).collect::<Vec<_>>();
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(groups.len() * 2 + 2)
+        .x_label_formatter(&|x| {
+            let i = x.floor();
+            if (x - i - 0.5).abs() < 1e-9 && i >= 0.0 {
+                labels.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .x_label_style(("sans-serif", 18))
+        .y_desc(y_desc)
+        .y_label_style(("sans-serif", 16))
+        .axis_desc_style(("sans-serif", 18))
+        .draw()
+        .map_err(s)?;
+    let width = 0.8 / series.len().max(1) as f64;
+    for (si, name) in series.iter().enumerate() {
+        let mine: Vec<(f64, &Bar)> = bars
+            .iter()
+            .filter(|b| b.series == *name)
+            .filter_map(|b| {
+                groups
+                    .iter()
+                    .position(|g| *g == b.group)
+                    .map(|gi| (gi as f64 + 0.1 + si as f64 * width, b))
+            })
+            .collect();
+        let colour = mine.first().map_or(BLACK.into(), |(_, b)| b.colour);
+        chart
+            .draw_series(mine.iter().filter_map(|(x, b)| {
+                b.estimate.map(|e| {
+                    Rectangle::new(
+                        [(*x, 0.0), (*x + width * 0.92, e.mean * scale)],
+                        b.colour.filled(),
+                    )
+                })
+            }))
+            .map_err(s)?
+            .label(*name)
+            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], colour.filled()));
+        chart
+            .draw_series(mine.iter().filter_map(|(x, b)| {
+                let (lo, hi) = b.estimate?.interval?;
+                let mid = *x + width * 0.46;
+                Some(PathElement::new(
+                    vec![(mid, lo.max(0.0) * scale), (mid, hi * scale)],
+                    BLACK.stroke_width(2),
+                ))
+            }))
+            .map_err(s)?;
+        chart
+            .draw_series(mine.iter().filter_map(|(x, b)| {
+                let (_, hi) = b.estimate?.interval?;
+                Some(PathElement::new(
+                    vec![
+                        (*x + width * 0.3, hi * scale),
+                        (*x + width * 0.62, hi * scale),
+                    ],
+                    BLACK.stroke_width(2),
+                ))
+            }))
+            .map_err(s)?;
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .label_font(("sans-serif", 16))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()
+        .map_err(s)?;
+    Ok(())
+}
+
+fn dedup<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut out: Vec<&str> = Vec::new();
+    for i in items {
+        if !out.contains(&i) {
+            out.push(i);
+        }
+    }
+    out
+}
+
+/// Stacked bars: per group, one segment per reason (same colours everywhere).
+pub fn stacked_reasons<DB: DrawingBackend>(
+    area: &Area<'_, DB>,
+    title: &str,
+    groups: &[(String, Vec<(Reason, f64)>)],
+) -> Result<(), String> {
+    let top = groups
+        .iter()
+        .map(|(_, v)| v.iter().map(|(_, x)| x).sum::<f64>())
+        .fold(0.0, f64::max);
+    let top = if top > 0.0 { top * 1.1 } else { 1.0 };
+    let n = groups.len() as f64;
+    // The chart on the left, the legend of reasons on the right.
+    let (left, right) = area.split_horizontally(SIZE.0 as i32 - 290);
+    let mut chart = ChartBuilder::on(&left)
+        .caption(title, ("sans-serif", 24).into_font().style(FontStyle::Bold))
+        .margin(16)
+        .x_label_area_size(40)
+        .y_label_area_size(80)
+        .build_cartesian_2d(0.0..n, 0.0..top)
+        .map_err(s)?;
+    let labels = groups.iter().map(|(g, _)| g.clone()).collect::<Vec<_>>();
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(groups.len() * 2 + 2)
+        .x_label_formatter(&|x| {
+            let i = x.floor();
+            if (x - i - 0.5).abs() < 1e-9 && i >= 0.0 {
+                labels.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .x_label_style(("sans-serif", 18))
+        .y_desc("business messages per replication (mean)")
+        .y_label_style(("sans-serif", 16))
+        .axis_desc_style(("sans-serif", 18))
+        .draw()
+        .map_err(s)?;
+    let present: Vec<Reason> = Reason::ALL
+        .iter()
+        .copied()
+        .filter(|r| {
+            groups
+                .iter()
+                .any(|(_, v)| v.iter().any(|(x, c)| x == r && *c > 0.0))
+        })
+        .collect();
+    for reason in &present {
+        let colour = reason_colour(*reason);
+        let rects: Vec<Rectangle<(f64, f64)>> = groups
+            .iter()
+            .enumerate()
+            .filter_map(|(gi, (_, v))| {
+                let below: f64 = v
+                    .iter()
+                    .take_while(|(r, _)| r != reason)
+                    .map(|(_, c)| c)
+                    .sum();
+                let mine = v.iter().find(|(r, _)| r == reason).map(|(_, c)| *c)?;
+                (mine > 0.0).then(|| {
+                    Rectangle::new(
+                        [(gi as f64 + 0.2, below), (gi as f64 + 0.8, below + mine)],
+                        colour.filled(),
+                    )
+                })
+            })
+            .collect();
+        chart.draw_series(rects).map_err(s)?;
+    }
+    let font = ("sans-serif", 14).into_font();
+    right
+        .draw(&Text::new(
+            "verdict, reason",
+            (10, 70),
+            font.clone().style(FontStyle::Bold),
+        ))
+        .map_err(s)?;
+    for (i, reason) in present.iter().enumerate() {
+        let y = 100 + i as i32 * 26;
+        right
+            .draw(&Rectangle::new(
+                [(10, y), (28, y + 16)],
+                reason_colour(*reason).filled(),
+            ))
+            .map_err(s)?;
+        right
+            .draw(&Text::new(
+                format!("{} {}", reason.verdict(), reason),
+                (36, y),
+                font.clone(),
+            ))
+            .map_err(s)?;
+    }
+    Ok(())
+}
+
+/// A named line with an optional band (low, high) around it.
+#[derive(Clone, Debug)]
+pub struct Line {
+    pub name: String,
+    pub colour: RGBColor,
+    pub points: Vec<(f64, f64)>,
+    pub band: Option<Vec<(f64, f64, f64)>>,
+}
+
+/// Lines (with interval bands) against a numeric x axis, with optional vertical marks.
+#[allow(clippy::too_many_arguments)]
+pub fn lines<DB: DrawingBackend>(
+    area: &Area<'_, DB>,
+    title: &str,
+    x_desc: &str,
+    y_desc: &str,
+    lines: &[Line],
+    marks: &[(f64, &str)],
+    x_format: XFormat,
+) -> Result<(), String> {
+    let xs = lines.iter().flat_map(|l| l.points.iter().map(|p| p.0));
+    let (x0, x1) = xs.fold((f64::MAX, f64::MIN), |(a, b), x| (a.min(x), b.max(x)));
+    let (x0, x1) = if x0 < x1 {
+        (x0, x1)
+    } else {
+        (x0 - 1.0, x0 + 1.0)
+    };
+    let top = lines
+        .iter()
+        .flat_map(|l| {
+            l.points
+                .iter()
+                .map(|p| p.1)
+                .chain(l.band.iter().flatten().map(|b| b.2))
+        })
+        .filter(|v| v.is_finite())
+        .fold(0.0f64, f64::max);
+    let top = if top > 0.0 { top * 1.1 } else { 1.0 };
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, ("sans-serif", 24).into_font().style(FontStyle::Bold))
+        .margin(14)
+        .x_label_area_size(44)
+        .y_label_area_size(70)
+        .build_cartesian_2d(x0..x1, 0.0..top)
+        .map_err(s)?;
+    let fmt = |x: &f64| match x_format {
+        XFormat::Plain => format!("{x}"),
+        XFormat::WeekHours => {
+            const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+            let d = x / 24.0;
+            if (d - d.round()).abs() < 1e-9 {
+                DAYS.get(d.round() as usize)
+                    .map_or(String::new(), |d| format!("{d} 00:00"))
+            } else {
+                String::new()
+            }
+        }
+    };
+    let x_labels = match x_format {
+        XFormat::Plain => 10,
+        // Range 0..167 with at most 8 labels: plotters' step would be 20 or 50, so the
+        // labels fall on days through a formatter that blanks everything else.
+        XFormat::WeekHours => 200,
+    };
+    let mut mesh = chart.configure_mesh();
+    if x_format == XFormat::WeekHours {
+        mesh.disable_x_mesh();
+    }
+    mesh.x_labels(x_labels)
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .x_label_formatter(&fmt)
+        .label_style(("sans-serif", 15))
+        .axis_desc_style(("sans-serif", 17))
+        .draw()
+        .map_err(s)?;
+    if x_format == XFormat::WeekHours {
+        for day in 1..7 {
+            let x = f64::from(day) * 24.0;
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(x, 0.0), (x, top)],
+                    BLACK.mix(0.25).stroke_width(1),
+                )))
+                .map_err(s)?;
+        }
+    }
+    for l in lines {
+        if let Some(band) = &l.band {
+            let mut poly: Vec<(f64, f64)> = band.iter().map(|(x, lo, _)| (*x, *lo)).collect();
+            poly.extend(band.iter().rev().map(|(x, _, hi)| (*x, *hi)));
+            chart
+                .draw_series(std::iter::once(Polygon::new(
+                    poly,
+                    l.colour.mix(0.2).filled(),
+                )))
+                .map_err(s)?;
+        }
+        let colour = l.colour;
+        chart
+            .draw_series(LineSeries::new(
+                l.points.iter().copied(),
+                colour.stroke_width(3),
+            ))
+            .map_err(s)?
+            .label(l.name.as_str())
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(3))
+            });
+    }
+    for (x, label) in marks {
+        if *x >= x0 && *x <= x1 {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(*x, 0.0), (*x, top)],
+                    RED.stroke_width(2),
+                )))
+                .map_err(s)?;
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    label.to_string(),
+                    (*x, top * 0.97),
+                    ("sans-serif", 16).into_font().color(&RED),
+                )))
+                .map_err(s)?;
+        }
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .label_font(("sans-serif", 15))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()
+        .map_err(s)?;
+    Ok(())
+}
+
+/// A heat map of `values[yi][xi]` with labelled rows and columns.
+pub fn heat_map<DB: DrawingBackend>(
+    area: &Area<'_, DB>,
+    title: &str,
+    x: (&str, &[String]),
+    y: (&str, &[String]),
+    values: &[Vec<Option<f64>>],
+    unit: &str,
+) -> Result<(), String> {
+    let (nx, ny) = (x.1.len(), y.1.len());
+    let finite = values
+        .iter()
+        .flatten()
+        .flatten()
+        .copied()
+        .filter(|v| v.is_finite());
+    let (lo, hi) = finite.fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(v), b.max(v)));
+    let span = if hi > lo { hi - lo } else { 1.0 };
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, ("sans-serif", 24).into_font().style(FontStyle::Bold))
+        .margin(16)
+        .x_label_area_size(50)
+        .y_label_area_size(80)
+        .build_cartesian_2d(0.0..nx as f64, 0.0..ny as f64)
+        .map_err(s)?;
+    let xl = x.1.to_vec();
+    let yl = y.1.to_vec();
+    let pick = |labels: &[String], v: f64| {
+        let i = v.floor();
+        if (v - i - 0.5).abs() < 1e-9 && i >= 0.0 {
+            labels.get(i as usize).cloned().unwrap_or_default()
+        } else {
+            String::new()
+        }
+    };
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_labels(nx * 2 + 2)
+        .y_labels(ny * 2 + 2)
+        .x_label_formatter(&|v| pick(&xl, *v))
+        .y_label_formatter(&|v| pick(&yl, *v))
+        .x_desc(x.0)
+        .y_desc(y.0)
+        .label_style(("sans-serif", 15))
+        .axis_desc_style(("sans-serif", 17))
+        .draw()
+        .map_err(s)?;
+    for (yi, row) in values.iter().enumerate() {
+        for (xi, v) in row.iter().enumerate() {
+            let (colour, text) = match v {
+                Some(v) if v.is_finite() => {
+                    let t = (v - lo) / span;
+                    (
+                        RGBColor(
+                            (40.0 + 215.0 * t) as u8,
+                            (170.0 - 120.0 * t) as u8,
+                            (90.0 - 50.0 * t) as u8,
+                        ),
+                        format_value(*v, unit),
+                    )
+                }
+                _ => (RGBColor(220, 220, 220), "—".to_string()),
+            };
+            let (x0, y0) = (xi as f64, yi as f64);
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(x0, y0), (x0 + 1.0, y0 + 1.0)],
+                    colour.filled(),
+                )))
+                .map_err(s)?;
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    text,
+                    (x0 + 0.35, y0 + 0.55),
+                    ("sans-serif", 16).into_font().color(&WHITE),
+                )))
+                .map_err(s)?;
+        }
+    }
+    Ok(())
+}
+
+/// A value written for people: ratios in percent, other units as they are.
+pub fn format_value(v: f64, unit: &str) -> String {
+    match unit {
+        "ratio" => format!("{:.1}%", v * 100.0),
+        _ if v.abs() >= 100.0 => format!("{v:.0}"),
+        _ => format!("{v:.2}"),
+    }
+}
+
+/// The unit of a metric.
+pub fn unit_of(metric: &str) -> &'static str {
+    METRICS
+        .iter()
+        .find(|m| m.name == metric)
+        .map_or("", |m| m.unit)
+}
+
+/// How a channel is named in charts.
+pub fn channel_label(c: Channel) -> &'static str {
+    match c {
+        Channel::WhatsApp => "WhatsApp",
+        Channel::Facebook => "Facebook",
+        Channel::Instagram => "Instagram",
+    }
+}

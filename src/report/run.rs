@@ -1,0 +1,441 @@
+//! The charts and the HTML page of a `simulate` run.
+
+use std::fmt::Write as _;
+
+use hdrhistogram::Histogram;
+
+use super::Summary;
+use super::charts::{Bar, Chart, ChartError, Line, Plot, XFormat, channel_colour, render};
+use crate::metrics::{METRICS, ReplicationMetrics};
+use crate::rules::Reason;
+use crate::scenario::Scenario;
+use crate::scenario::week::{WEEK_HOURS, WEEKDAY_NAMES};
+use crate::time::{HOUR, format_duration};
+
+fn bar(summary: &Summary, row: &str, metric: &str, series: &str, light: bool) -> Bar {
+    let c = channel_colour(row);
+    let colour = if light {
+        plotters::style::RGBColor(c.0 / 2 + 120, c.1 / 2 + 120, c.2 / 2 + 120)
+    } else {
+        c
+    };
+    Bar {
+        group: row.to_string(),
+        series: series.to_string(),
+        estimate: summary.get(row, metric),
+        colour,
+    }
+}
+
+/// Every chart of a run, in the order the page shows them.
+pub fn run_charts(
+    summary: &Summary,
+    reps: &[&ReplicationMetrics],
+) -> Result<Vec<Chart>, ChartError> {
+    let rows = &summary.rows;
+    let mut charts = Vec::new();
+
+    let bars = rows
+        .iter()
+        .flat_map(|r| {
+            [
+                bar(summary, r, "undelivered_rate_operator", "operators", false),
+                bar(summary, r, "undelivered_rate_bot", "bots", true),
+            ]
+        })
+        .collect();
+    charts.push(render(
+        "undelivered",
+        "Undelivered answers by channel and sender",
+        &Plot::Bars {
+            title: "Undelivered business messages, by channel and sender (95% intervals)".into(),
+            y_desc: "undelivered (% of messages sent)".into(),
+            scale: 100.0,
+            bars,
+        },
+    )?);
+
+    let n = reps.len().max(1) as f64;
+    let groups = reps
+        .first()
+        .map(|first| {
+            first
+                .channels
+                .iter()
+                .enumerate()
+                .map(|(slot, (channel, _))| {
+                    let per_reason = Reason::ALL
+                        .iter()
+                        .enumerate()
+                        .map(|(i, r)| {
+                            let total: u64 = reps
+                                .iter()
+                                .map(|m| {
+                                    m.channels[slot].1.sent[0][i] + m.channels[slot].1.sent[1][i]
+                                })
+                                .sum();
+                            (*r, total as f64 / n)
+                        })
+                        .collect();
+                    (channel.to_string(), per_reason)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    charts.push(render(
+        "verdicts",
+        "Verdicts and reasons per channel",
+        &Plot::Reasons {
+            title: "Business messages by verdict and reason, per channel".into(),
+            groups,
+        },
+    )?);
+
+    let bars = rows
+        .iter()
+        .flat_map(|r| {
+            [
+                bar(summary, r, "coverage", "auto-reply coverage", false),
+                bar(summary, r, "rescued", "rescued", true),
+            ]
+        })
+        .collect();
+    charts.push(render(
+        "coverage",
+        "Auto-reply coverage and rescued share",
+        &Plot::Bars {
+            title: "Auto-reply coverage and rescued share, per channel (95% intervals)".into(),
+            y_desc: "% of at-risk requests / of covered requests".into(),
+            scale: 100.0,
+            bars,
+        },
+    )?);
+
+    charts.push(render(
+        "first_response",
+        "First response time",
+        &first_response(reps),
+    )?);
+    charts.push(render("week", "The typical week", &typical_week(reps))?);
+    Ok(charts)
+}
+
+/// The share of answered requests answered within x hours, per channel.
+fn first_response(reps: &[&ReplicationMetrics]) -> Plot {
+    let mut lines = Vec::new();
+    let mut longest: f64 = 48.0;
+    if let Some(first) = reps.first() {
+        let merged: Vec<(String, Histogram<u64>)> = first
+            .channels
+            .iter()
+            .enumerate()
+            .map(|(slot, (channel, c))| {
+                let mut h = c.first_response.clone();
+                for m in &reps[1..] {
+                    let _ = h.add(&m.channels[slot].1.first_response);
+                }
+                (channel.to_string(), h)
+            })
+            .collect();
+        for (_, h) in &merged {
+            if !h.is_empty() {
+                longest = longest.max(h.value_at_quantile(0.99) as f64 / HOUR as f64);
+            }
+        }
+        let longest = longest.min(24.0 * 8.0).ceil();
+        for (name, h) in merged {
+            if h.is_empty() {
+                continue;
+            }
+            let steps = 200;
+            let points = (0..=steps)
+                .map(|i| {
+                    let x = longest * i as f64 / steps as f64;
+                    let below = h.count_between(0, (x * HOUR as f64) as u64) as f64
+                        / h.len() as f64
+                        * 100.0;
+                    (x, below)
+                })
+                .collect();
+            lines.push(Line {
+                colour: channel_colour(&name),
+                name,
+                points,
+                band: None,
+            });
+        }
+    }
+    Plot::Lines {
+        title: "First response time: share of requests answered within".into(),
+        x_desc: "hours after the request opened".into(),
+        y_desc: "% of answered requests".into(),
+        lines,
+        marks: vec![(24.0, " 24 h window".into())],
+        x_format: XFormat::Plain,
+    }
+}
+
+/// The typical week: arrivals, operators on duty, customers waiting, undelivered answers.
+fn typical_week(reps: &[&ReplicationMetrics]) -> Plot {
+    let Some(first) = reps.first() else {
+        return Plot::Panels(Vec::new());
+    };
+    let mut sum = first.hourly.clone();
+    for m in &reps[1..] {
+        sum.add(&m.hourly);
+    }
+    let per = |v: f64, d: f64| if d > 0.0 { v / d } else { 0.0 };
+    let channel_lines = |values: &dyn Fn(usize, usize) -> f64| -> Vec<Line> {
+        first
+            .channels
+            .iter()
+            .enumerate()
+            .map(|(slot, (channel, _))| Line {
+                name: channel.to_string(),
+                colour: channel_colour(channel.as_str()),
+                points: (0..WEEK_HOURS)
+                    .map(|h| (h as f64, values(slot, h)))
+                    .collect(),
+                band: None,
+            })
+            .collect()
+    };
+    let panel = |title: &str, y: &str, lines: Vec<Line>| Plot::Lines {
+        title: title.into(),
+        x_desc: String::new(),
+        y_desc: y.into(),
+        lines,
+        marks: Vec::new(),
+        x_format: XFormat::WeekHours,
+    };
+    Plot::Panels(vec![
+        panel(
+            "New conversations per hour",
+            "per hour",
+            channel_lines(&|c, h| per(sum.arrivals[c][h], sum.occurrences[h])),
+        ),
+        panel(
+            "Operators on duty",
+            "operators",
+            vec![Line {
+                name: "on duty".into(),
+                colour: plotters::style::RGBColor(60, 60, 60),
+                points: (0..WEEK_HOURS)
+                    .map(|h| (h as f64, per(sum.on_duty[h], sum.span[h])))
+                    .collect(),
+                band: None,
+            }],
+        ),
+        panel(
+            "Customers waiting for an answer",
+            "customers",
+            channel_lines(&|c, h| per(sum.waiting[c][h], sum.span[h])),
+        ),
+        panel(
+            "Undelivered answers per hour",
+            "per hour",
+            channel_lines(&|c, h| per(sum.undelivered[c][h], sum.occurrences[h])),
+        ),
+    ])
+}
+
+/// Escapes text for HTML.
+pub fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The page's style and the script that marks the page once every image has loaded (a
+/// browser test reads that mark).
+pub const PAGE_HEAD: &str = r#"<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body { font-family: "DejaVu Sans", Verdana, sans-serif; margin: 2em auto; max-width: 1060px; color: #222; padding: 0 1em; }
+h1 { margin-bottom: 0.2em; } h2 { margin-top: 1.8em; border-bottom: 1px solid #ccc; }
+table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
+th, td { border: 1px solid #ddd; padding: 0.25em 0.6em; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+thead th { background: #f3f3f3; }
+figure { margin: 1.2em 0; } figure img { max-width: 100%; border: 1px solid #eee; }
+figcaption { font-size: 0.9em; color: #555; }
+dt { font-weight: bold; margin-top: 0.6em; } dd { margin-left: 1.5em; }
+.note { color: #666; font-size: 0.9em; }
+</style>
+<script>
+window.addEventListener("load", function () {
+  var images = Array.prototype.slice.call(document.images);
+  var ok = images.every(function (i) { return i.complete && i.naturalWidth > 0; });
+  document.body.setAttribute("data-images", ok ? "loaded" : "broken");
+});
+</script>"#;
+
+fn cell(e: Option<crate::metrics::Estimate>, unit: &str) -> String {
+    let Some(e) = e else { return "—".into() };
+    let f = |v: f64| super::charts::format_value(v, unit);
+    match e.interval {
+        Some((lo, hi)) => format!(
+            "{} <span class=\"note\">[{}, {}]</span>",
+            f(e.mean),
+            f(lo),
+            f(hi)
+        ),
+        None => f(e.mean),
+    }
+}
+
+/// The summary table as HTML: one row per metric, one column per channel.
+pub fn summary_table_html(summary: &Summary) -> String {
+    let mut out = String::from("<table class=\"summary\"><thead><tr><th>metric</th>");
+    for r in &summary.rows {
+        let _ = write!(out, "<th>{}</th>", esc(r));
+    }
+    out.push_str("</tr></thead><tbody>\n");
+    for def in METRICS {
+        let _ = write!(
+            out,
+            "<tr><td>{} <span class=\"note\">({})</span></td>",
+            def.name, def.unit
+        );
+        for r in &summary.rows {
+            let _ = write!(out, "<td>{}</td>", cell(summary.get(r, def.name), def.unit));
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody></table>\n");
+    out
+}
+
+/// The glossary: every metric's definition.
+pub fn glossary_html() -> String {
+    let mut out = String::from("<dl class=\"glossary\">\n");
+    for def in METRICS {
+        let _ = writeln!(
+            out,
+            "<dt>{} ({})</dt><dd>{}</dd>",
+            def.name,
+            def.unit,
+            esc(def.definition)
+        );
+    }
+    out.push_str("<dt>verdicts</dt><dd>delivered: reached the customer when sent; held: waits until the customer accepts the conversation request or writes (Instagram); undelivered: never reaches the customer; violation: a compliant platform must refuse it (the human-agent tag misused).</dd>\n");
+    out.push_str("<dt>95% interval</dt><dd>Student t on the replications' values; a ratio is the ratio of sums within each replication. Empty with a single replication.</dd>\n</dl>\n");
+    out
+}
+
+/// The key parameters of a scenario as HTML.
+pub fn scenario_html(s: &Scenario) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "<table><tbody><tr><td>scenario</td><td>{}</td></tr><tr><td>description</td><td>{}</td></tr>\
+         <tr><td>start</td><td>{} ({})</td></tr><tr><td>horizon</td><td>{} (warm-up {})</td></tr>\
+         <tr><td>replications</td><td>{} (seed {})</td></tr>\
+         <tr><td>operators</td><td>concurrency {}, routing {:?}, human-agent tagging {}, promotional share {}</td></tr>\
+         <tr><td>bots</td><td>on arrival: {}; no answer after: {}; off hours: {}; window warning: {}</td></tr></tbody></table>",
+        esc(&s.name),
+        esc(&s.description),
+        s.start_local.format("%Y-%m-%d %H:%M"),
+        s.time_zone,
+        format_duration(s.horizon),
+        if s.warm_up == 0 {
+            "none".into()
+        } else {
+            format_duration(s.warm_up)
+        },
+        s.replications,
+        s.seed,
+        s.operators.concurrency,
+        s.operators.routing,
+        if s.operators.human_agent_tagging {
+            "on"
+        } else {
+            "off"
+        },
+        s.operators.promotional_share,
+        if s.bots.on_arrival { "on" } else { "off" },
+        s.bots.no_answer_after.map_or("off".into(), format_duration),
+        if s.bots.off_hours { "on" } else { "off" },
+        s.bots.window_warning.map_or("off".into(), |y| format!(
+            "{} before closing",
+            format_duration(y)
+        )),
+    );
+    out.push_str("<table><thead><tr><th>channel</th><th>new conversations a day</th><th>profile</th><th>comment share</th></tr></thead><tbody>");
+    for c in &s.channels {
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{:.1}</td><td>{}</td><td>{:.0}%</td></tr>",
+            c.channel,
+            c.arrivals_per_day,
+            esc(&c.profile),
+            c.comment_share * 100.0
+        );
+    }
+    out.push_str("</tbody></table>\n<table><thead><tr><th>shift</th><th>days</th><th>local hours</th><th>operators</th></tr></thead><tbody>");
+    for sh in &s.operators.shifts {
+        let days: Vec<&str> = WEEKDAY_NAMES
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| sh.days & (1 << i) != 0)
+            .map(|(_, d)| *d)
+            .collect();
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}–{}</td><td>{}</td></tr>",
+            esc(&sh.name),
+            days.join(" "),
+            sh.start.format("%H:%M"),
+            sh.end.format("%H:%M"),
+            sh.operators
+        );
+    }
+    out.push_str("</tbody></table>\n");
+    let _ = writeln!(out, "<pre>{}</pre>", esc(&s.policy.table()));
+    out
+}
+
+/// The charts as figures: the PNG shown, the SVG linked.
+pub fn figures_html(charts: &[Chart]) -> String {
+    let mut out = String::new();
+    for c in charts {
+        let _ = writeln!(
+            out,
+            "<figure><img src=\"{0}.png\" alt=\"{1}\">\
+             <figcaption>{1} (<a href=\"{0}.svg\">SVG</a>)</figcaption></figure>",
+            c.name,
+            esc(&c.title)
+        );
+    }
+    out
+}
+
+/// `index.html` of a run: parameters, summary, charts, files and glossary.
+pub fn run_page(s: &Scenario, summary: &Summary, charts: &[Chart], files: &[&str]) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<title>replywindow: {}</title>\n{}\n</head>\n<body data-images=\"pending\">\n\
+         <h1>replywindow: {}</h1>\n<p>{}</p>\n<h2>Scenario</h2>\n{}<h2>Summary</h2>\n\
+         <p class=\"note\">Mean over {} replications with its 95% interval in brackets.</p>\n{}\
+         <h2>Charts</h2>\n{}<h2>Files</h2>\n<ul>\n",
+        esc(&s.name),
+        PAGE_HEAD,
+        esc(&s.name),
+        esc(&s.description),
+        scenario_html(s),
+        summary.replications,
+        summary_table_html(summary),
+        figures_html(charts),
+    );
+    for f in files {
+        let _ = writeln!(out, "<li><a href=\"{0}\">{0}</a></li>", esc(f));
+    }
+    let _ = write!(
+        out,
+        "</ul>\n<h2>Glossary</h2>\n{}</body>\n</html>\n",
+        glossary_html()
+    );
+    out
+}
