@@ -22,5 +22,6 @@ pub mod report;
 pub mod rules;
 pub mod scenario;
 pub mod sim;
+pub mod sweep;
 pub mod time;
 pub mod trace;

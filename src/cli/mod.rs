@@ -1,10 +1,13 @@
 //! The subcommands, one file each.
 
 mod check;
+mod merge;
+mod progress;
 mod replay;
 mod rules;
 mod scenario;
 mod simulate;
+mod sweep;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -33,6 +36,8 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Simulate(simulate::Args),
+    Sweep(sweep::Args),
+    Merge(merge::Args),
     Scenario(scenario::Args),
     Replay(replay::Args),
     Check(check::Args),
@@ -42,6 +47,8 @@ enum Command {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Simulate(args) => simulate::run(args),
+        Command::Sweep(args) => sweep::run(args),
+        Command::Merge(args) => merge::run(args),
         Command::Scenario(args) => scenario::run(args),
         Command::Replay(args) => replay::run(args),
         Command::Check(args) => check::run(args),

@@ -8,7 +8,7 @@ use replywindow::report::{
     Summary, hourly_csv, replications_csv, summary_csv, summary_table, verdicts_csv,
 };
 use replywindow::scenario::Scenario;
-use replywindow::sim::{Prepared, RunOptions, simulate};
+use replywindow::sim::{Prepared, RunOptions, simulate_with};
 use replywindow::time::{format_duration, parse_duration};
 use replywindow::trace::{write_atomically, write_trace};
 
@@ -101,7 +101,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         only: None,
     };
     let prepared = Prepared::new(scenario);
-    let run = simulate(&prepared, &options)?;
+    let bar = super::progress::bar(
+        u64::from(prepared.scenario.replications),
+        "replications",
+        args.quiet,
+    );
+    let run = simulate_with(&prepared, &options, &|_| bar.inc(1))?;
+    bar.finish_and_clear();
 
     let reps: Vec<&ReplicationMetrics> = run.replications.iter().map(|(_, r)| &r.metrics).collect();
     let numbered: Vec<(u32, &ReplicationMetrics)> = run

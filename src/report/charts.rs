@@ -77,12 +77,14 @@ pub fn reason_colour(r: Reason) -> RGBColor {
 type Area<'a, DB> = DrawingArea<DB, Shift>;
 
 /// How the x axis of a line chart is labelled.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum XFormat {
     /// Numbers as they are.
     Plain,
     /// Hours of the week: `Mon`, `Tue`, … at each day's start.
     WeekHours,
+    /// Categories at 0, 1, 2, …
+    Labels(Vec<String>),
 }
 
 /// What a chart shows.
@@ -148,7 +150,7 @@ impl Plot {
                 x_format,
             } => {
                 let marks: Vec<(f64, &str)> = marks.iter().map(|(x, t)| (*x, t.as_str())).collect();
-                lines(area, title, x_desc, y_desc, l, &marks, *x_format)
+                lines(area, title, x_desc, y_desc, l, &marks, x_format)
             }
             Plot::Panels(plots) => {
                 let parts = area.split_evenly((plots.len().max(1), 1));
@@ -450,7 +452,7 @@ pub fn lines<DB: DrawingBackend>(
     y_desc: &str,
     lines: &[Line],
     marks: &[(f64, &str)],
-    x_format: XFormat,
+    x_format: &XFormat,
 ) -> Result<(), String> {
     let xs = lines.iter().flat_map(|l| l.points.iter().map(|p| p.0));
     let (x0, x1) = xs.fold((f64::MAX, f64::MIN), |(a, b), x| (a.min(x), b.max(x)));
@@ -479,6 +481,14 @@ pub fn lines<DB: DrawingBackend>(
         .map_err(s)?;
     let fmt = |x: &f64| match x_format {
         XFormat::Plain => format!("{x}"),
+        XFormat::Labels(labels) => {
+            let i = x.round();
+            if (x - i).abs() < 1e-9 && i >= 0.0 {
+                labels.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        }
         XFormat::WeekHours => {
             const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
             let d = x / 24.0;
@@ -492,12 +502,13 @@ pub fn lines<DB: DrawingBackend>(
     };
     let x_labels = match x_format {
         XFormat::Plain => 10,
+        XFormat::Labels(l) => l.len() + 1,
         // Range 0..167 with at most 8 labels: plotters' step would be 20 or 50, so the
         // labels fall on days through a formatter that blanks everything else.
         XFormat::WeekHours => 200,
     };
     let mut mesh = chart.configure_mesh();
-    if x_format == XFormat::WeekHours {
+    if *x_format == XFormat::WeekHours {
         mesh.disable_x_mesh();
     }
     mesh.x_labels(x_labels)
@@ -508,7 +519,7 @@ pub fn lines<DB: DrawingBackend>(
         .axis_desc_style(("sans-serif", 17))
         .draw()
         .map_err(s)?;
-    if x_format == XFormat::WeekHours {
+    if *x_format == XFormat::WeekHours {
         for day in 1..7 {
             let x = f64::from(day) * 24.0;
             chart

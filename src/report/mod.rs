@@ -2,6 +2,9 @@
 
 pub mod charts;
 pub mod run;
+pub mod sweep;
 mod tables;
 
-pub use tables::{Summary, hourly_csv, replications_csv, summary_csv, summary_table, verdicts_csv};
+pub use tables::{
+    MetricRows, Summary, hourly_csv, replications_csv, summary_csv, summary_table, verdicts_csv,
+};

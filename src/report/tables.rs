@@ -15,6 +15,9 @@ fn opt(v: Option<f64>) -> String {
     v.map(num).unwrap_or_default()
 }
 
+/// One replication's metric values per row (channels, then `all`), in [`METRICS`] order.
+pub type MetricRows = Vec<(String, Vec<Option<f64>>)>;
+
 /// Every metric of every row (channels, then `all`), estimated over the replications.
 #[derive(Clone, Debug)]
 pub struct Summary {
@@ -28,7 +31,13 @@ pub struct Summary {
 impl Summary {
     /// Summarises replications given in replication order.
     pub fn new(reps: &[&ReplicationMetrics]) -> Summary {
-        let per_rep: Vec<Vec<(String, Vec<Option<f64>>)>> = reps.iter().map(|r| r.rows()).collect();
+        let per_rep: Vec<MetricRows> = reps.iter().map(|r| r.rows()).collect();
+        Summary::from_rows(&per_rep)
+    }
+
+    /// Summarises replications given as their metric rows ([`ReplicationMetrics::rows`]),
+    /// in replication order.
+    pub fn from_rows(per_rep: &[MetricRows]) -> Summary {
         let rows: Vec<String> = per_rep
             .first()
             .map(|r| r.iter().map(|(l, _)| l.clone()).collect())
@@ -46,7 +55,7 @@ impl Summary {
         Summary {
             rows,
             estimates,
-            replications: reps.len(),
+            replications: per_rep.len(),
         }
     }
 

@@ -116,8 +116,22 @@ pub enum SimError {
     TraceOutOfRange(u32, u32),
 }
 
+/// Runs one replication on the calling thread.
+pub fn run_replication(p: &Prepared, replication: u32, trace: bool) -> Replication {
+    model::run(p, replication, trace)
+}
+
 /// Runs the replications in parallel; results are collected in replication order.
 pub fn simulate(p: &Prepared, options: &RunOptions) -> Result<Run, SimError> {
+    simulate_with(p, options, &|_| {})
+}
+
+/// [`simulate`], calling `done` as each replication finishes (from worker threads).
+pub fn simulate_with(
+    p: &Prepared,
+    options: &RunOptions,
+    done: &(dyn Fn(u32) + Sync),
+) -> Result<Run, SimError> {
     use rayon::prelude::*;
     let n = p.scenario.replications;
     if let Some(r) = options.trace {
@@ -134,7 +148,11 @@ pub fn simulate(p: &Prepared, options: &RunOptions) -> Result<Run, SimError> {
     let replications: Vec<(u32, Replication)> = pool.install(|| {
         which
             .par_iter()
-            .map(|&r| (r, model::run(p, r, options.trace == Some(r))))
+            .map(|&r| {
+                let result = model::run(p, r, options.trace == Some(r));
+                done(r);
+                (r, result)
+            })
             .collect()
     });
     let wall = started.elapsed();

@@ -1,0 +1,145 @@
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use replywindow::report::sweep::sweep_outputs;
+use replywindow::sweep::{
+    Share, Sweep, Vary, complete_results, execute, share_dir, share_from_env,
+};
+use replywindow::trace::write_atomically;
+
+/// Sweep scenario keys over values: staffing, shifts, bots, policy.
+///
+/// Each --vary KEY=VALUES names a scenario key path (as in scenarios/README.md, like
+/// operators.shifts[1].operators or bots.window_warning) and its values: a list (2,4,6) or
+/// an inclusive range (2..10:2). Several --vary make a grid. Every point runs the same
+/// replications on the same customers (common random numbers). Writes sweep.csv (point ×
+/// channel × metric with 95% intervals), a chart per headline metric against the key (a
+/// line per channel with its band; a heat map for two keys) and index.html.
+///
+/// Resumable: each finished (point, replication) is kept in results.csv; the same command
+/// started again skips them. On a cluster, --shard K/N (or a Slurm job array, or a
+/// Kubernetes Indexed Job with --shards N) runs one share into OUT/shard-K-of-N; then
+/// `replywindow merge` combines the shares.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  \
+    replywindow sweep scenarios/weekend-gap.toml --vary 'operators.shifts[1].operators=0..4'\n  \
+    replywindow sweep scenarios/default.toml --vary bots.window_warning=off,30m,1h,2h --vary operators.shifts[0].operators=2..4\n  \
+    replywindow sweep scenarios/default.toml --vary operators.concurrency=1..4 --shard 2/3 --out sweeps/c")]
+pub struct Args {
+    /// The scenario file (TOML).
+    scenario: PathBuf,
+    /// KEY=VALUES: a key path and a list (a,b,c) or an inclusive range (FROM..TO[:STEP]).
+    #[arg(long, value_name = "KEY=VALUES", required = true)]
+    vary: Vec<String>,
+    /// Replications per point (overrides the scenario's).
+    #[arg(long, short = 'r', value_name = "N")]
+    replications: Option<u32>,
+    /// Seed (overrides the scenario's).
+    #[arg(long, value_name = "S")]
+    seed: Option<u64>,
+    /// Worker threads; 0 uses every core.
+    #[arg(long, short = 'j', value_name = "T", default_value_t = 0)]
+    threads: usize,
+    /// Output folder [default: reports/<scenario name>/sweep/].
+    #[arg(long, short = 'o', value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Run only share K of N of the (point, replication) pairs, into OUT/shard-K-of-N.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<String>,
+    /// With a Kubernetes Indexed Job: the number of completions (the share is taken from
+    /// JOB_COMPLETION_INDEX).
+    #[arg(long, value_name = "N")]
+    shards: Option<u32>,
+    /// Print nothing but errors.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+/// Writes finished files into `dir`, each atomically.
+pub(crate) fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for (name, bytes) in files {
+        let path = dir.join(name);
+        write_atomically(&path, bytes)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if let Some(r) = args.replications {
+        anyhow::ensure!(
+            (1..=100_000).contains(&r),
+            "--replications {r}: a whole number from 1 to 100000"
+        );
+    }
+    let text = std::fs::read_to_string(&args.scenario)
+        .with_context(|| format!("cannot read the scenario {}", args.scenario.display()))?;
+    let stem = args
+        .scenario
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "scenario".into());
+    let varies = args
+        .vary
+        .iter()
+        .map(|v| Vary::parse(v))
+        .collect::<Result<Vec<_>, _>>()?;
+    let sweep = Sweep::new(&text, &stem, varies, args.replications, args.seed)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", args.scenario.display()))?;
+    let share = match &args.shard {
+        Some(s) => Some(Share::parse(s)?),
+        None => share_from_env(|k| std::env::var(k).ok(), args.shards)?,
+    };
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("reports").join(&sweep.name).join("sweep"));
+    let dir = share_dir(&out, share);
+    let total = sweep.share_pairs(share).len() as u64;
+    let bar = super::progress::bar(total, "sweep", args.quiet);
+    let outcome = execute(&sweep, &stem, &dir, share, args.threads, &|| bar.inc(1))?;
+    bar.finish_and_clear();
+    if !args.quiet && outcome.resumed > 0 {
+        eprintln!(
+            "resumed: {} of {} pairs were already done in {}",
+            outcome.resumed,
+            outcome.total,
+            dir.display()
+        );
+    }
+    if let Some(share) = share {
+        if !args.quiet {
+            println!(
+                "share {share} of sweep {}: {} (point, replication) pairs done in {}. A share's results are partial \
+                 by design; when every share is done, combine them with\n  replywindow merge {}/shard-*-of-{} --out {}",
+                sweep.name,
+                outcome.total,
+                dir.display(),
+                out.display(),
+                share.n,
+                out.display()
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let results = complete_results(&sweep, std::slice::from_ref(&dir))?;
+    let files = sweep_outputs(&sweep, &results)?;
+    write_all(&dir, &files)?;
+    if !args.quiet {
+        println!(
+            "sweep {}: {} points × {} replications; wrote {} into {}",
+            sweep.name,
+            sweep.points.len(),
+            sweep.replications,
+            files
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            dir.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,271 @@
+//! The files of a finished sweep: `sweep.csv`, a chart per headline metric against the
+//! varied key (a line per channel with its interval band; a heat map for two keys) and
+//! `index.html`. The same bytes whether the sweep ran at once, resumed, or was merged from
+//! shards.
+
+use std::fmt::Write as _;
+
+use super::charts::{
+    Chart, ChartError, Line, Plot, XFormat, channel_colour, format_value, render, unit_of,
+};
+use super::run::{PAGE_HEAD, esc, figures_html, glossary_html};
+use super::{MetricRows, Summary};
+use crate::metrics::METRICS;
+use crate::sweep::{PairResult, Sweep};
+
+/// The metrics drawn against the varied keys.
+pub const HEADLINE: &[&str] = &[
+    "undelivered_rate_operator",
+    "unanswered_rate",
+    "lost_rate",
+    "first_response_p50",
+    "violations_per_week",
+    "coverage",
+];
+
+fn num(v: f64) -> String {
+    format!("{v:.6}")
+}
+
+/// The summary of every point of the grid, from the results of all its pairs.
+pub fn point_summaries(sweep: &Sweep, results: &[PairResult]) -> Vec<Summary> {
+    (0..sweep.points.len())
+        .map(|p| {
+            let mut reps: Vec<&PairResult> = results.iter().filter(|r| r.point == p).collect();
+            reps.sort_by_key(|r| r.replication);
+            let rows: Vec<MetricRows> = reps.iter().map(|r| r.rows.clone()).collect();
+            Summary::from_rows(&rows)
+        })
+        .collect()
+}
+
+/// `sweep.csv`: point, the varied keys, channel, metric, unit, mean and interval.
+pub fn sweep_csv(sweep: &Sweep, summaries: &[Summary]) -> Vec<u8> {
+    let mut out = String::from("point");
+    for v in &sweep.varies {
+        out.push(',');
+        out.push_str(&v.key);
+    }
+    out.push_str(",channel,metric,unit,mean,ci_low,ci_high,replications\n");
+    for (p, (labels, s)) in sweep.points.iter().zip(summaries).enumerate() {
+        for (row, estimates) in s.rows.iter().zip(&s.estimates) {
+            for (def, e) in METRICS.iter().zip(estimates) {
+                let _ = write!(out, "{p}");
+                for l in labels {
+                    let _ = write!(out, ",{l}");
+                }
+                let (mean, lo, hi, n) = match e {
+                    Some(e) => (
+                        num(e.mean),
+                        e.interval.map(|i| num(i.0)).unwrap_or_default(),
+                        e.interval.map(|i| num(i.1)).unwrap_or_default(),
+                        e.n,
+                    ),
+                    None => Default::default(),
+                };
+                let _ = writeln!(out, ",{row},{},{},{mean},{lo},{hi},{n}", def.name, def.unit);
+            }
+        }
+    }
+    out.into_bytes()
+}
+
+fn scale(unit: &str) -> f64 {
+    if unit == "ratio" { 100.0 } else { 1.0 }
+}
+
+fn axis(unit: &str, metric: &str) -> String {
+    match unit {
+        "ratio" => format!("{metric} (%)"),
+        u => format!("{metric} ({u})"),
+    }
+}
+
+/// A chart per headline metric: lines with bands for one key, heat maps for two.
+pub fn sweep_charts(sweep: &Sweep, summaries: &[Summary]) -> Result<Vec<Chart>, ChartError> {
+    let mut charts = Vec::new();
+    let Some(first) = summaries.first() else {
+        return Ok(charts);
+    };
+    match sweep.varies.as_slice() {
+        [v] => {
+            let numeric: Option<Vec<f64>> =
+                v.labels.iter().map(|l| l.parse::<f64>().ok()).collect();
+            let (xs, x_format) = match numeric {
+                Some(xs) => (xs, XFormat::Plain),
+                None => (
+                    (0..v.labels.len()).map(|i| i as f64).collect(),
+                    XFormat::Labels(v.labels.clone()),
+                ),
+            };
+            for metric in HEADLINE {
+                let unit = unit_of(metric);
+                let k = scale(unit);
+                let lines = first
+                    .rows
+                    .iter()
+                    .filter(|r| *r != "all")
+                    .map(|row| {
+                        let es: Vec<_> = summaries.iter().map(|s| s.get(row, metric)).collect();
+                        Line {
+                            name: row.clone(),
+                            colour: channel_colour(row),
+                            points: xs
+                                .iter()
+                                .zip(&es)
+                                .filter_map(|(x, e)| e.map(|e| (*x, e.mean * k)))
+                                .collect(),
+                            band: Some(
+                                xs.iter()
+                                    .zip(&es)
+                                    .filter_map(|(x, e)| {
+                                        e.and_then(|e| e.interval)
+                                            .map(|(lo, hi)| (*x, lo.max(0.0) * k, hi * k))
+                                    })
+                                    .collect(),
+                            ),
+                        }
+                    })
+                    .filter(|l| !l.points.is_empty())
+                    .collect();
+                charts.push(render(
+                    metric,
+                    &format!("{metric} against {}", v.key),
+                    &Plot::Lines {
+                        title: format!("{metric} against {} (95% bands)", v.key),
+                        x_desc: v.key.clone(),
+                        y_desc: axis(unit, metric),
+                        lines,
+                        marks: Vec::new(),
+                        x_format: x_format.clone(),
+                    },
+                )?);
+            }
+        }
+        [a, b] => {
+            for metric in HEADLINE {
+                let unit = unit_of(metric);
+                // Points run with the first key slowest: point = i * |b| + j.
+                let values = (0..b.labels.len())
+                    .map(|j| {
+                        (0..a.labels.len())
+                            .map(|i| {
+                                summaries[i * b.labels.len() + j]
+                                    .get("all", metric)
+                                    .map(|e| e.mean)
+                            })
+                            .collect()
+                    })
+                    .collect();
+                charts.push(render(
+                    metric,
+                    &format!("{metric}, all channels, against {} and {}", a.key, b.key),
+                    &Plot::Heat {
+                        title: format!("{metric}, all channels"),
+                        x: (a.key.clone(), a.labels.clone()),
+                        y: (b.key.clone(), b.labels.clone()),
+                        values,
+                        unit: unit.to_string(),
+                    },
+                )?);
+            }
+        }
+        _ => {}
+    }
+    Ok(charts)
+}
+
+/// `index.html` of a sweep.
+pub fn sweep_page(sweep: &Sweep, summaries: &[Summary], charts: &[Chart]) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<title>replywindow sweep: {0}</title>\n{1}\n</head>\n\
+         <body data-images=\"pending\">\n<h1>replywindow sweep: {0}</h1>\n<p>{2}</p>\n<h2>Grid</h2>\n<ul>\n",
+        esc(&sweep.name),
+        PAGE_HEAD,
+        esc(&sweep.prepared[0].scenario.description)
+    );
+    for v in &sweep.varies {
+        let _ = writeln!(
+            out,
+            "<li><code>{}</code>: {}</li>",
+            esc(&v.key),
+            esc(&v.labels.join(", "))
+        );
+    }
+    let _ = writeln!(
+        out,
+        "</ul>\n<p>{} points × {} replications, seed {}. Every point runs the same replications \
+         (common random numbers), so differences between points are paired.</p>",
+        sweep.points.len(),
+        sweep.replications,
+        sweep.seed
+    );
+    if charts.is_empty() {
+        out.push_str("<p class=\"note\">Charts are drawn for sweeps over one or two keys.</p>\n");
+    }
+    let _ = write!(
+        out,
+        "<h2>Charts</h2>\n{}<h2>Headline metrics</h2>\n",
+        figures_html(charts)
+    );
+    out.push_str("<table><thead><tr><th>point</th>");
+    for v in &sweep.varies {
+        let _ = write!(out, "<th>{}</th>", esc(&v.key));
+    }
+    out.push_str("<th>channel</th>");
+    for m in HEADLINE {
+        let _ = write!(out, "<th>{m}</th>");
+    }
+    out.push_str("</tr></thead><tbody>\n");
+    for (p, (labels, s)) in sweep.points.iter().zip(summaries).enumerate() {
+        for row in &s.rows {
+            let _ = write!(out, "<tr><td>{p}</td>");
+            for l in labels {
+                let _ = write!(out, "<td>{}</td>", esc(l));
+            }
+            let _ = write!(out, "<td>{}</td>", esc(row));
+            for m in HEADLINE {
+                let unit = unit_of(m);
+                let text = s.get(row, m).map_or("—".into(), |e| match e.interval {
+                    Some((lo, hi)) => format!(
+                        "{} [{}, {}]",
+                        format_value(e.mean, unit),
+                        format_value(lo, unit),
+                        format_value(hi, unit)
+                    ),
+                    None => format_value(e.mean, unit),
+                });
+                let _ = write!(out, "<td>{text}</td>");
+            }
+            out.push_str("</tr>\n");
+        }
+    }
+    let _ = write!(
+        out,
+        "</tbody></table>\n<h2>Files</h2>\n<ul><li><a href=\"sweep.csv\">sweep.csv</a>: every metric of every point and channel</li></ul>\n\
+         <h2>Glossary</h2>\n{}</body>\n</html>\n",
+        glossary_html()
+    );
+    out
+}
+
+/// Every file of a finished sweep, by name.
+pub fn sweep_outputs(
+    sweep: &Sweep,
+    results: &[PairResult],
+) -> Result<Vec<(String, Vec<u8>)>, ChartError> {
+    let summaries = point_summaries(sweep, results);
+    let charts = sweep_charts(sweep, &summaries)?;
+    let mut files = vec![("sweep.csv".to_string(), sweep_csv(sweep, &summaries))];
+    for c in &charts {
+        files.push((format!("{}.png", c.name), c.png.clone()));
+        files.push((format!("{}.svg", c.name), c.svg.clone().into_bytes()));
+    }
+    files.push((
+        "index.html".into(),
+        sweep_page(sweep, &summaries, &charts).into_bytes(),
+    ));
+    Ok(files)
+}
