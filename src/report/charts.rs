@@ -18,6 +18,8 @@ pub struct Chart {
     /// File name without extension.
     pub name: String,
     pub title: String,
+    /// Width and height in pixels.
+    pub size: (u32, u32),
     pub png: Vec<u8>,
     pub svg: String,
 }
@@ -204,6 +206,7 @@ pub fn render(name: &str, title: &str, plot: &Plot) -> Result<Chart, ChartError>
     Ok(Chart {
         name: name.into(),
         title: title.into(),
+        size: (w, h),
         png,
         svg,
     })

@@ -258,7 +258,7 @@ table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
 th, td { border: 1px solid #ddd; padding: 0.25em 0.6em; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
 thead th { background: #f3f3f3; }
-figure { margin: 1.2em 0; } figure img { max-width: 100%; border: 1px solid #eee; }
+figure { margin: 1.2em 0; } figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { font-size: 0.9em; color: #555; }
 dt { font-weight: bold; margin-top: 0.6em; } dd { margin-left: 1.5em; }
 .note { color: #666; font-size: 0.9em; }
@@ -402,10 +402,12 @@ pub fn figures_html(charts: &[Chart]) -> String {
     for c in charts {
         let _ = writeln!(
             out,
-            "<figure><img src=\"{0}.png\" alt=\"{1}\">\
+            "<figure><img src=\"{0}.png\" alt=\"{1}\" width=\"{2}\" height=\"{3}\">\
              <figcaption>{1} (<a href=\"{0}.svg\">SVG</a>)</figcaption></figure>",
             c.name,
-            esc(&c.title)
+            esc(&c.title),
+            c.size.0,
+            c.size.1
         );
     }
     out

@@ -2,12 +2,15 @@
 
 mod alloc;
 mod basics;
+mod browser;
 mod boundaries;
 mod check;
 mod invalid;
 mod naive;
 mod policies;
+mod reports;
 mod sim;
+mod sweep;
 mod util;
 
 #[global_allocator]
