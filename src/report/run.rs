@@ -262,6 +262,7 @@ figure { margin: 1.2em 0; } figure img { max-width: 100%; height: auto; border: 
 figcaption { font-size: 0.9em; color: #555; }
 dt { font-weight: bold; margin-top: 0.6em; } dd { margin-left: 1.5em; }
 .note { color: #666; font-size: 0.9em; }
+table.kv td { text-align: left; }
 </style>
 <script>
 window.addEventListener("load", function () {
@@ -329,7 +330,7 @@ pub fn scenario_html(s: &Scenario) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "<table><tbody><tr><td>scenario</td><td>{}</td></tr><tr><td>description</td><td>{}</td></tr>\
+        "<table class=\"kv\"><tbody><tr><td>scenario</td><td>{}</td></tr><tr><td>description</td><td>{}</td></tr>\
          <tr><td>start</td><td>{} ({})</td></tr><tr><td>horizon</td><td>{} (warm-up {})</td></tr>\
          <tr><td>replications</td><td>{} (seed {})</td></tr>\
          <tr><td>operators</td><td>concurrency {}, routing {:?}, human-agent tagging {}, promotional share {}</td></tr>\

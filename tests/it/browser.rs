@@ -9,10 +9,14 @@ use std::time::{Duration, Instant};
 use crate::util::*;
 
 fn chromium() -> Option<PathBuf> {
-    ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.is_file())
+    [
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .find(|p| p.is_file())
 }
 
 /// Runs Chromium headless with `args`, killed after `limit`; returns its standard output.
@@ -52,31 +56,66 @@ fn headless(bin: &Path, profile: &Path, args: &[String], limit: Duration) -> Str
 #[test]
 fn the_page_loads_every_image_in_a_real_browser() {
     let Some(bin) = chromium() else {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true: Chromium must be installed (.ci/run installs it)");
-        eprintln!("browser test did not run: no Chromium on this machine (apt-get install chromium)");
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true: Chromium must be installed (.ci/run installs it)"
+        );
+        eprintln!(
+            "browser test did not run: no Chromium on this machine (apt-get install chromium)"
+        );
         return;
     };
     let dir = tmp();
-    let out = replywindow(dir.path()).args(["simulate", "--horizon", "9d", "-r", "2", "--out", "r", "-q"]).output().unwrap();
+    let out = replywindow(dir.path())
+        .args(["simulate", "--horizon", "9d", "-r", "2", "--out", "r", "-q"])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
     let page = dir.path().join("r/index.html");
     let url = format!("file://{}", page.display());
     let limit = Duration::from_secs(90);
 
     let profile = tempfile::tempdir().unwrap();
-    let dom = headless(&bin, profile.path(), &["--virtual-time-budget=10000".into(), "--dump-dom".into(), url.clone()], limit);
-    assert!(dom.contains("<img"), "the DOM came back: {}", &dom[..dom.len().min(300)]);
-    assert!(dom.contains("data-images=\"loaded\""), "not every image loaded: {}", dom.lines().find(|l| l.contains("<body")).unwrap_or(""));
+    let dom = headless(
+        &bin,
+        profile.path(),
+        &[
+            "--virtual-time-budget=10000".into(),
+            "--dump-dom".into(),
+            url.clone(),
+        ],
+        limit,
+    );
+    assert!(
+        dom.contains("<img"),
+        "the DOM came back: {}",
+        &dom[..dom.len().min(300)]
+    );
+    assert!(
+        dom.contains("data-images=\"loaded\""),
+        "not every image loaded: {}",
+        dom.lines().find(|l| l.contains("<body")).unwrap_or("")
+    );
 
     let profile = tempfile::tempdir().unwrap();
     let shot = profile.path().join("shot.png");
     headless(
         &bin,
         profile.path(),
-        &[format!("--screenshot={}", shot.display()), "--window-size=1200,2400".into(), "--virtual-time-budget=10000".into(), url],
+        &[
+            format!("--screenshot={}", shot.display()),
+            "--window-size=1200,2400".into(),
+            "--virtual-time-budget=10000".into(),
+            url,
+        ],
         limit,
     );
     let img = image::open(&shot).expect("a screenshot").to_rgb8();
-    let ink = img.pixels().filter(|p| p.0 != [255, 255, 255]).count() as f64 / (img.width() * img.height()) as f64;
-    assert!(ink > 0.05, "the screenshot is nearly blank: {:.1}% drawn", ink * 100.0);
+    let ink = img.pixels().filter(|p| p.0 != [255, 255, 255]).count() as f64
+        / (img.width() * img.height()) as f64;
+    assert!(
+        ink > 0.05,
+        "the screenshot is nearly blank: {:.1}% drawn",
+        ink * 100.0
+    );
 }

@@ -2,8 +2,8 @@
 
 mod alloc;
 mod basics;
-mod browser;
 mod boundaries;
+mod browser;
 mod check;
 mod invalid;
 mod naive;

@@ -24,8 +24,11 @@ fn charts_for(seed: u64) -> Vec<Chart> {
 
 /// The share of pixels that are not white, and whether `colour` occurs.
 fn pixels(png: &[u8]) -> (image::RgbImage, f64) {
-    let img = image::load_from_memory_with_format(png, image::ImageFormat::Png).expect("a valid PNG").to_rgb8();
-    let ink = img.pixels().filter(|p| p.0 != [255, 255, 255]).count() as f64 / (img.width() * img.height()) as f64;
+    let img = image::load_from_memory_with_format(png, image::ImageFormat::Png)
+        .expect("a valid PNG")
+        .to_rgb8();
+    let ink = img.pixels().filter(|p| p.0 != [255, 255, 255]).count() as f64
+        / (img.width() * img.height()) as f64;
     (img, ink)
 }
 
@@ -37,29 +40,62 @@ fn has_colour(img: &image::RgbImage, c: plotters::style::RGBColor) -> bool {
 fn every_chart_is_a_valid_png_and_svg_that_is_not_blank() {
     let charts = charts_for(1);
     let names: Vec<&str> = charts.iter().map(|c| c.name.as_str()).collect();
-    assert_eq!(names, ["undelivered", "verdicts", "coverage", "first_response", "week"]);
+    assert_eq!(
+        names,
+        [
+            "undelivered",
+            "verdicts",
+            "coverage",
+            "first_response",
+            "week"
+        ]
+    );
     for c in &charts {
         let (img, ink) = pixels(&c.png);
         assert_eq!((img.width(), img.height()), c.size, "{}", c.name);
         assert!(c.size.0 >= 1000 && c.size.1 >= 600, "{}", c.name);
-        assert!(ink > 0.03, "{}: only {:.1}% of the pixels are drawn", c.name, ink * 100.0);
-        let doc = roxmltree::Document::parse(&c.svg).unwrap_or_else(|e| panic!("{}: invalid SVG: {e}", c.name));
+        assert!(
+            ink > 0.03,
+            "{}: only {:.1}% of the pixels are drawn",
+            c.name,
+            ink * 100.0
+        );
+        let doc = roxmltree::Document::parse(&c.svg)
+            .unwrap_or_else(|e| panic!("{}: invalid SVG: {e}", c.name));
         let root = doc.root_element();
         assert_eq!(root.tag_name().name(), "svg");
-        assert_eq!(root.attribute("width"), Some(c.size.0.to_string().as_str()), "{}", c.name);
+        assert_eq!(
+            root.attribute("width"),
+            Some(c.size.0.to_string().as_str()),
+            "{}",
+            c.name
+        );
         assert!(c.svg.contains("<text"), "{}: the SVG has text", c.name);
     }
     // The series colours are drawn.
     let by_name = |n: &str| &charts.iter().find(|c| c.name == n).unwrap().png;
     let wa = channel_colour("whatsapp");
     for name in ["undelivered", "coverage", "first_response", "week"] {
-        assert!(has_colour(&pixels(by_name(name)).0, wa), "{name}: WhatsApp's colour");
+        assert!(
+            has_colour(&pixels(by_name(name)).0, wa),
+            "{name}: WhatsApp's colour"
+        );
     }
     let ig = channel_colour("instagram");
-    assert!(has_colour(&pixels(by_name("week")).0, ig), "week: Instagram's colour");
+    assert!(
+        has_colour(&pixels(by_name("week")).0, ig),
+        "week: Instagram's colour"
+    );
     let (verdicts, _) = pixels(by_name("verdicts"));
-    for r in [Reason::StandardWindow, Reason::WindowClosed, Reason::AwaitingAcceptance] {
-        assert!(has_colour(&verdicts, reason_colour(r)), "verdicts: {r}'s colour");
+    for r in [
+        Reason::StandardWindow,
+        Reason::WindowClosed,
+        Reason::AwaitingAcceptance,
+    ] {
+        assert!(
+            has_colour(&verdicts, reason_colour(r)),
+            "verdicts: {r}'s colour"
+        );
     }
 }
 
@@ -92,7 +128,19 @@ pub fn links(html: &str) -> Vec<String> {
 #[test]
 fn the_page_links_only_to_files_that_exist_and_holds_the_summary() {
     let dir = tmp();
-    let out = replywindow(dir.path()).args(["simulate", "--horizon", "10d", "-r", "3", "--out", "r", "-q"]).output().unwrap();
+    let out = replywindow(dir.path())
+        .args([
+            "simulate",
+            "--horizon",
+            "10d",
+            "-r",
+            "3",
+            "--out",
+            "r",
+            "-q",
+        ])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
     let r = dir.path().join("r");
     let html = std::fs::read_to_string(r.join("index.html")).unwrap();
@@ -102,7 +150,15 @@ fn the_page_links_only_to_files_that_exist_and_holds_the_summary() {
         assert!(!t.contains("://"), "{t}: the page needs no network");
         assert!(r.join(t).is_file(), "{t} does not exist");
     }
-    for needle in ["summary.csv", "hourly.csv", "undelivered.png", "week.svg", "Glossary", "unanswered_rate", "Europe/Rome"] {
+    for needle in [
+        "summary.csv",
+        "hourly.csv",
+        "undelivered.png",
+        "week.svg",
+        "Glossary",
+        "unanswered_rate",
+        "Europe/Rome",
+    ] {
         assert!(html.contains(needle), "{needle}");
     }
     // Every channel's figures from summary.csv are on the page.
@@ -110,10 +166,21 @@ fn the_page_links_only_to_files_that_exist_and_holds_the_summary() {
     let mut checked = 0;
     for line in summary.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
-        if ["conversations", "undelivered_rate_operator", "first_response_p50"].contains(&f[1]) {
+        if [
+            "conversations",
+            "undelivered_rate_operator",
+            "first_response_p50",
+        ]
+        .contains(&f[1])
+        {
             let mean: f64 = f[3].parse().unwrap();
             let shown = format_value(mean, f[2]);
-            assert!(html.contains(&shown), "{} {} = {shown} is not on the page", f[0], f[1]);
+            assert!(
+                html.contains(&shown),
+                "{} {} = {shown} is not on the page",
+                f[0],
+                f[1]
+            );
             checked += 1;
         }
     }
