@@ -2,7 +2,11 @@
 
 use std::collections::VecDeque;
 
-use super::{BusinessAction, Channel, Content, CustomerAction, Policy, Reason, Sender, Verdict};
+use super::mutants::{self, Mutant};
+use super::{
+    BusinessAction, Channel, ChannelPolicy, Content, CustomerAction, Policy, Reason, Sender,
+    Verdict,
+};
 use crate::time::Instant;
 
 /// A business message as the rules see it.
@@ -113,6 +117,9 @@ impl Case {
             // With nothing pending an `accept` has no effect at all.
             CustomerAction::Accept if self.request_pending || self.held > 0 => {
                 self.latest_is_comment = false;
+                if mutants::is(Mutant::AcceptOpensWindow) {
+                    self.last_message = Some(at);
+                }
                 self.release()
             }
             CustomerAction::Accept => Released(0),
@@ -121,6 +128,9 @@ impl Case {
 
     fn release(&mut self) -> Released {
         self.request_pending = false;
+        if mutants::is(Mutant::NeverReleased) {
+            return Released(0);
+        }
         Released(std::mem::take(&mut self.held))
     }
 
@@ -128,72 +138,104 @@ impl Case {
     /// that matches decides.
     pub fn business(&mut self, policy: &Policy, m: &BusinessMessage) -> Decision {
         let p = policy.channel(self.channel);
+        for step in mutants::order() {
+            if let Some(reason) = self.step(step, p, m) {
+                return Decision::of(reason);
+            }
+        }
+        // Step 7 always decides.
+        Decision::of(Reason::WindowClosed)
+    }
+
+    /// One step of the decision: its reason if it matches.
+    #[inline(always)]
+    fn step(&mut self, step: u8, p: &ChannelPolicy, m: &BusinessMessage) -> Option<Reason> {
         let t = m.at;
-        // 1. Public replies under a comment.
-        if m.action == BusinessAction::CommentReply {
-            return Decision::of(if self.latest_comment.is_none() {
-                Reason::NoComment
-            } else {
-                Reason::PublicReply
-            });
-        }
-        // 2. A misused tag is a violation whenever it happens.
-        if m.tagged {
-            if m.sender == Sender::Bot {
-                return Decision::of(Reason::AutomatedHumanAgent);
-            }
-            if m.content == Content::Promotional {
-                return Decision::of(Reason::PromotionalHumanAgent);
-            }
-        }
-        // 3. The standard window.
-        if let Some(last) = self.last_message {
-            if t < last.plus(p.window) {
-                return Decision::of(Reason::StandardWindow);
-            }
-        }
-        // 4. The human-agent extension (content is related here: rule 2 took the rest).
-        if let (Some(extension), Some(last)) = (p.human_agent_extension, self.last_message) {
-            if self.channel != Channel::WhatsApp
-                && m.sender == Sender::Operator
-                && m.tagged
-                && t < last.plus(extension)
-            {
-                return Decision::of(Reason::HumanAgent);
-            }
-        }
-        // 5. A comment's private-reply credit: the newest unused one still valid.
-        if let Some(&newest) = self.credits.back() {
-            if t < newest.plus(p.private_reply_validity) {
-                self.credits.pop_back();
-                if self.holds(p.hold_until_accepted) {
-                    self.request_pending = true;
-                }
-                return Decision::of(Reason::PrivateReply);
-            }
-            // The newest has expired, so every older one has too.
-            self.credits.clear();
-        }
-        // 6. Held until the customer accepts the conversation request or writes.
-        if self.holds(p.hold_until_accepted) && self.request_pending {
-            self.held += 1;
-            return Decision::of(Reason::AwaitingAcceptance);
-        }
-        // 7. Undelivered, with the first reason that fits.
-        Decision::of(match (self.last_message, self.latest_comment) {
-            (None, None) => Reason::CustomerFirst,
-            (_, Some(c)) if self.latest_is_comment => {
-                if t < c.plus(p.private_reply_validity) {
-                    Reason::PrivateReplyUsed
+        let window = p.window + mutants::shift(Mutant::WindowLate, Mutant::WindowEarly);
+        let validity =
+            p.private_reply_validity + mutants::shift(Mutant::ValidityLate, Mutant::ValidityEarly);
+        match step {
+            // 1. Public replies under a comment.
+            1 if m.action == BusinessAction::CommentReply => {
+                Some(if self.latest_comment.is_none() {
+                    Reason::NoComment
                 } else {
-                    Reason::PrivateReplyExpired
+                    Reason::PublicReply
+                })
+            }
+            // 2. A misused tag is a violation whenever it happens.
+            2 if m.tagged && m.sender == Sender::Bot => Some(Reason::AutomatedHumanAgent),
+            2 if m.tagged && m.content == Content::Promotional => {
+                Some(Reason::PromotionalHumanAgent)
+            }
+            // 3. The standard window.
+            3 => self
+                .last_message
+                .filter(|last| t < last.plus(window))
+                .map(|_| Reason::StandardWindow),
+            // 4. The human-agent extension (content is related here: rule 2 took the rest).
+            4 => {
+                let extension = p.human_agent_extension?
+                    + mutants::shift(Mutant::ExtensionLate, Mutant::ExtensionEarly);
+                let last = self.last_message?;
+                (self.channel != Channel::WhatsApp
+                    && m.sender == Sender::Operator
+                    && m.tagged
+                    && t < last.plus(extension))
+                .then_some(Reason::HumanAgent)
+            }
+            // 5. A comment's private-reply credit: the newest unused one still valid.
+            5 => {
+                let &newest = self.credits.back()?;
+                if t < newest.plus(validity) {
+                    self.spend_credit(t, validity);
+                    if self.holds(p.hold_until_accepted) {
+                        self.request_pending = true;
+                    }
+                    return Some(Reason::PrivateReply);
                 }
+                // The newest has expired, so every older one has too.
+                self.credits.clear();
+                None
             }
-            (Some(_), _) if m.tagged && p.human_agent_extension.is_some() => {
-                Reason::ExtensionClosed
+            // 6. Held until the customer accepts the conversation request or writes.
+            6 if self.holds(p.hold_until_accepted) && self.request_pending => {
+                self.held += 1;
+                Some(Reason::AwaitingAcceptance)
             }
-            _ => Reason::WindowClosed,
-        })
+            // 7. Undelivered, with the first reason that fits.
+            7 => Some(match (self.last_message, self.latest_comment) {
+                (None, None) => Reason::CustomerFirst,
+                (_, Some(c)) if self.latest_is_comment => {
+                    if t < c.plus(validity) {
+                        Reason::PrivateReplyUsed
+                    } else {
+                        Reason::PrivateReplyExpired
+                    }
+                }
+                (Some(_), _) if m.tagged && p.human_agent_extension.is_some() => {
+                    Reason::ExtensionClosed
+                }
+                _ => Reason::WindowClosed,
+            }),
+            _ => None,
+        }
+    }
+
+    /// Uses up the newest credit (the stack's top).
+    #[inline(always)]
+    fn spend_credit(&mut self, t: Instant, validity: crate::time::Millis) {
+        if mutants::is(Mutant::CreditNeverUsed) {
+            return;
+        }
+        if mutants::is(Mutant::OldestCredit) {
+            while self.credits.front().is_some_and(|c| t >= c.plus(validity)) {
+                self.credits.pop_front();
+            }
+            self.credits.pop_front();
+            return;
+        }
+        self.credits.pop_back();
     }
 
     fn holds(&self, hold_until_accepted: bool) -> bool {

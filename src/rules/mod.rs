@@ -62,6 +62,7 @@
 //! ```
 
 mod case;
+pub mod mutants;
 pub(crate) mod policy;
 
 pub use case::{BusinessMessage, Case, Decision, Released};

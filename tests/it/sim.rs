@@ -148,19 +148,23 @@ fn the_same_seed_gives_the_same_bytes_on_any_number_of_threads() {
     let one = simulate_files(&[&common[..], &["--threads", "1"]].concat());
     let two = simulate_files(&[&common[..], &["--threads", "2"]].concat());
     let names: Vec<&str> = one.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(
-        names,
-        [
-            "hourly.csv",
-            "replications.csv",
-            "summary.csv",
-            "verdicts.csv"
-        ]
-    );
+    for name in [
+        "hourly.csv",
+        "replications.csv",
+        "summary.csv",
+        "verdicts.csv",
+        "index.html",
+        "week.png",
+        "week.svg",
+    ] {
+        assert!(names.contains(&name), "{name} in {names:?}");
+    }
     assert!(one == two, "--threads 1 and --threads 2 differ");
     let other = simulate_files(&[&common[..], &["--threads", "2", "--seed", "7"]].concat());
     for ((name, a), (_, b)) in one.iter().zip(&other) {
-        assert_ne!(a, b, "{name} should change with the seed");
+        if name.ends_with(".csv") {
+            assert_ne!(a, b, "{name} should change with the seed");
+        }
     }
 }
 
