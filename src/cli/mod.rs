@@ -1,6 +1,7 @@
 //! The subcommands, one file each.
 
 mod check;
+mod fixtures;
 mod merge;
 mod progress;
 mod replay;
@@ -42,6 +43,7 @@ enum Command {
     Replay(replay::Args),
     Check(check::Args),
     Rules(rules::Args),
+    Fixtures(fixtures::Args),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -53,6 +55,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Replay(args) => replay::run(args),
         Command::Check(args) => check::run(args),
         Command::Rules(args) => rules::run(args),
+        Command::Fixtures(args) => fixtures::run(args),
     }
 }
 

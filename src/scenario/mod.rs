@@ -30,6 +30,27 @@ use week::{WEEK_HOURS, WEEKDAY_NAMES, Weekdays};
 /// The default scenario's text, embedded in the binary.
 pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/default.toml");
 
+/// Every scenario of `scenarios/`, embedded: (name, text), the default first.
+pub const SCENARIOS: &[(&str, &str)] = &[
+    ("default", DEFAULT_SCENARIO),
+    (
+        "weekend-gap",
+        include_str!("../../scenarios/weekend-gap.toml"),
+    ),
+    (
+        "black-friday",
+        include_str!("../../scenarios/black-friday.toml"),
+    ),
+    (
+        "instagram-campaign",
+        include_str!("../../scenarios/instagram-campaign.toml"),
+    ),
+    (
+        "no-extension",
+        include_str!("../../scenarios/no-extension.toml"),
+    ),
+];
+
 /// A scenario that cannot be used: the key, the value, and what is allowed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScenarioError {

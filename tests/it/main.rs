@@ -5,6 +5,7 @@ mod basics;
 mod boundaries;
 mod browser;
 mod check;
+mod fixtures;
 mod invalid;
 mod naive;
 mod policies;

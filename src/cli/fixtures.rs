@@ -1,0 +1,78 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use replywindow::fixtures::{SuiteError, SuiteOptions, build_suite, coverage};
+use replywindow::trace::write_atomically;
+
+/// Write the regression fixture suite for other implementations of the rules.
+///
+/// Writes into DIR: boundary.csv (every rule at -1 ms, 0 and +1 ms of its boundary, with
+/// designed verdicts), boundary-<policy>.csv with its policy file, traffic-<scenario>.csv
+/// (realistic traffic from each embedded scenario), invalid/ (one file per invalid-input
+/// rule, with a README of the errors they must produce), MANIFEST.csv and README.md. The
+/// suite is written only when the engine agrees with every designed verdict (else exit 1).
+/// The same seed writes byte-identical files.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  replywindow fixtures --out fixtures\n  \
+    replywindow replay fixtures/boundary.csv | replywindow check fixtures/boundary.csv -\n  \
+    replywindow fixtures --coverage")]
+pub struct Args {
+    /// Where to write the suite (required unless --coverage).
+    #[arg(long, short = 'o', value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Seed of the simulated traffic.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    seed: u64,
+    /// At most this many cases in each traffic file.
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    traffic_cases: usize,
+    /// Print which rows cover every (channel, verdict, reason), and why the others cannot
+    /// occur.
+    #[arg(long)]
+    coverage: bool,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if args.out.is_none() && !args.coverage {
+        bail!("give --out DIR to write the suite, or --coverage to see what it covers");
+    }
+    if args.traffic_cases == 0 || args.traffic_cases > 100_000 {
+        bail!(
+            "--traffic-cases {}: a whole number from 1 to 100000",
+            args.traffic_cases
+        );
+    }
+    let files = match build_suite(SuiteOptions {
+        seed: args.seed,
+        traffic_cases: args.traffic_cases,
+    }) {
+        Ok(f) => f,
+        Err(e @ SuiteError::Disagreement { .. }) => {
+            eprintln!("replywindow: {e}");
+            return Ok(ExitCode::from(1));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(out) = &args.out {
+        std::fs::create_dir_all(out.join("invalid"))
+            .with_context(|| format!("cannot create {}", out.display()))?;
+        for f in &files {
+            let path = out.join(&f.name);
+            write_atomically(&path, &f.bytes)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        if !args.coverage {
+            println!(
+                "wrote {} files of the fixture suite into {}",
+                files.len(),
+                out.display()
+            );
+        }
+    }
+    if args.coverage {
+        let (table, _) = coverage(&files);
+        super::emit(None, table.as_bytes())?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
