@@ -49,7 +49,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }) {
         Ok(f) => f,
         Err(e @ SuiteError::Disagreement { .. }) => {
-            eprintln!("replywindow: {e}");
+            super::note(&format!("replywindow: {e}"));
             return Ok(ExitCode::from(1));
         }
         Err(e) => return Err(e.into()),
@@ -63,11 +63,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("cannot write {}", path.display()))?;
         }
         if !args.coverage {
-            println!(
+            super::sayln(&format!(
                 "wrote {} files of the fixture suite into {}",
                 files.len(),
                 out.display()
-            );
+            ))?;
         }
     }
     if args.coverage {

@@ -36,12 +36,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let files = sweep_outputs(&sweep, &results)?;
     super::sweep::write_all(&out, &files)?;
     if !args.quiet {
-        println!(
+        super::sayln(&format!(
             "merged {} shares of sweep {} into {}",
             args.dirs.len(),
             sweep.name,
             out.display()
-        );
+        ))?;
     }
     Ok(ExitCode::SUCCESS)
 }

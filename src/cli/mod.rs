@@ -69,7 +69,24 @@ pub(crate) fn load_policy(path: Option<&Path>) -> anyhow::Result<Policy> {
     Policy::from_toml(&text).with_context(|| format!("policy file {}", path.display()))
 }
 
-/// Writes `bytes` to `out` atomically, or to standard output without one.
+/// Writes `text` to standard output (see [`emit`]).
+pub(crate) fn say(text: &str) -> anyhow::Result<()> {
+    emit(None, text.as_bytes())
+}
+
+/// Writes `text` and a line end to standard output.
+pub(crate) fn sayln(text: &str) -> anyhow::Result<()> {
+    emit(None, format!("{text}\n").as_bytes())
+}
+
+/// Writes a line to standard error; a closed standard error is ignored.
+pub(crate) fn note(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
+}
+
+/// Writes `bytes` to `out` atomically, or to standard output without one. A closed pipe on
+/// standard output (`| head`) ends the output quietly.
 pub(crate) fn emit(out: Option<&PathBuf>, bytes: &[u8]) -> anyhow::Result<()> {
     use std::io::Write;
     match out {

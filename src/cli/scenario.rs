@@ -45,7 +45,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             replywindow::trace::write_atomically(&path, DEFAULT_SCENARIO.as_bytes())
                 .with_context(|| format!("cannot write {}", path.display()))?;
-            eprintln!("wrote the default scenario to {}", path.display());
+            super::note(&format!("wrote the default scenario to {}", path.display()));
         }
         Command::Validate { file } => {
             let s = super::simulate::load_scenario(Some(&file))?;

@@ -150,34 +150,34 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
     if !args.quiet {
         let s = &prepared.scenario;
-        println!(
+        super::sayln(&format!(
             "{}: {} replications of {} after a {} warm-up, seed {}",
             s.name,
             s.replications,
             format_duration(s.horizon - s.warm_up),
             format_duration(s.warm_up),
             s.seed
-        );
-        println!();
-        print!("{}", summary_table(&summary));
-        println!(
+        ))?;
+        super::say("\n")?;
+        super::say(&summary_table(&summary))?;
+        super::sayln(&format!(
             "Wrote {}, {} charts (PNG and SVG) and index.html into {}",
             files.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "),
             charts.len(),
             out.display()
-        );
+        ))?;
     }
     if args.stats {
         let secs = run.wall.as_secs_f64().max(1e-9);
         let rate = run.events as f64 / secs;
-        eprintln!("events handled:   {}", run.events);
-        eprintln!("wall time:        {secs:.3} s");
-        eprintln!(
+        super::note(&format!("events handled:   {}", run.events));
+        super::note(&format!("wall time:        {secs:.3} s"));
+        super::note(&format!(
             "events/s:         {rate:.0} in total, {:.0} per thread ({} threads)",
             rate / run.threads as f64,
             run.threads
-        );
-        eprintln!("peak event list:  {}", run.peak_events);
+        ));
+        super::note(&format!("peak event list:  {}", run.peak_events));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -102,16 +102,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let outcome = execute(&sweep, &stem, &dir, share, args.threads, &|| bar.inc(1))?;
     bar.finish_and_clear();
     if !args.quiet && outcome.resumed > 0 {
-        eprintln!(
+        super::note(&format!(
             "resumed: {} of {} pairs were already done in {}",
             outcome.resumed,
             outcome.total,
             dir.display()
-        );
+        ));
     }
     if let Some(share) = share {
         if !args.quiet {
-            println!(
+            super::sayln(&format!(
                 "share {share} of sweep {}: {} (point, replication) pairs done in {}. A share's results are partial \
                  by design; when every share is done, combine them with\n  replywindow merge {}/shard-*-of-{} --out {}",
                 sweep.name,
@@ -120,7 +120,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 out.display(),
                 share.n,
                 out.display()
-            );
+            ))?;
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -128,7 +128,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let files = sweep_outputs(&sweep, &results)?;
     write_all(&dir, &files)?;
     if !args.quiet {
-        println!(
+        super::sayln(&format!(
             "sweep {}: {} points × {} replications; wrote {} into {}",
             sweep.name,
             sweep.points.len(),
@@ -139,7 +139,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .collect::<Vec<_>>()
                 .join(", "),
             dir.display()
-        );
+        ))?;
     }
     Ok(ExitCode::SUCCESS)
 }
