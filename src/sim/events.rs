@@ -1,10 +1,16 @@
-//! The event list: a binary heap ordered by (instant, insertion sequence), so events at the
-//! same instant run in the order they were scheduled and runs are reproducible.
+//! The event list, ordered by (instant, insertion sequence), so events at the same instant
+//! run in the order they were scheduled and runs are reproducible.
+//!
+//! Near events sit in a binary heap; later ones wait in buckets of a fixed width (a calendar)
+//! and enter the heap when their bucket comes up. Timers set a day ahead therefore cost a
+//! push onto a vector, and the heap stays as short as the next bucket's events, whatever the
+//! number of conversations alive. The order is the same as one heap's: the key of every
+//! entry is kept.
 
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 
-use crate::time::Instant;
+use crate::time::{HOUR, Instant, Millis};
 
 /// An entry of the list: when, in which order, and what.
 #[derive(Clone, Copy, Debug)]
@@ -35,7 +41,15 @@ impl<E> Ord for Entry<E> {
 /// Events of type `E`, taken earliest first.
 #[derive(Debug)]
 pub struct EventList<E> {
+    /// Events before `limit`.
     heap: BinaryHeap<Entry<E>>,
+    /// `buckets[i]` holds the events in `[limit + i·width, limit + (i+1)·width)`.
+    buckets: VecDeque<Vec<Entry<E>>>,
+    limit: i64,
+    width: Millis,
+    /// Emptied buckets, kept for reuse.
+    spare: Vec<Vec<Entry<E>>>,
+    len: usize,
     seq: u64,
     peak: usize,
     handled: u64,
@@ -43,36 +57,66 @@ pub struct EventList<E> {
 
 impl<E> Default for EventList<E> {
     fn default() -> Self {
+        EventList::new(Instant(0), HOUR)
+    }
+}
+
+impl<E> EventList<E> {
+    /// An empty list whose first bucket starts at `start`, buckets `width` long.
+    pub fn new(start: Instant, width: Millis) -> Self {
+        let width = width.max(1);
         EventList {
             heap: BinaryHeap::new(),
+            buckets: VecDeque::new(),
+            limit: start.0.saturating_add(width),
+            width,
+            spare: Vec::new(),
+            len: 0,
             seq: 0,
             peak: 0,
             handled: 0,
         }
     }
-}
 
-impl<E> EventList<E> {
     /// Schedules `event` at `at`, after everything already scheduled at that instant.
     pub fn schedule(&mut self, at: Instant, event: E) {
-        self.heap.push(Entry {
-            at,
-            seq: self.seq,
-            event,
-        });
+        let entry = Entry { at, seq: self.seq, event };
         self.seq += 1;
-        self.peak = self.peak.max(self.heap.len());
+        if at.0 < self.limit {
+            self.heap.push(entry);
+        } else {
+            let i = ((at.0 - self.limit) / self.width) as usize;
+            while self.buckets.len() <= i {
+                self.buckets.push_back(self.spare.pop().unwrap_or_default());
+            }
+            self.buckets[i].push(entry);
+        }
+        self.len += 1;
+        self.peak = self.peak.max(self.len);
+    }
+
+    /// Moves buckets into the heap until it holds the earliest events.
+    fn refill(&mut self) {
+        while self.heap.is_empty() {
+            let Some(mut bucket) = self.buckets.pop_front() else { return };
+            self.limit = self.limit.saturating_add(self.width);
+            self.heap.extend(bucket.drain(..));
+            self.spare.push(bucket);
+        }
     }
 
     /// Takes the earliest event (counted as handled).
     pub fn pop(&mut self) -> Option<(Instant, E)> {
+        self.refill();
         let e = self.heap.pop()?;
+        self.len -= 1;
         self.handled += 1;
         Some((e.at, e.event))
     }
 
     /// The instant of the earliest event.
-    pub fn next_at(&self) -> Option<Instant> {
+    pub fn next_at(&mut self) -> Option<Instant> {
+        self.refill();
         self.heap.peek().map(|e| e.at)
     }
 
@@ -88,12 +132,12 @@ impl<E> EventList<E> {
 
     /// Events waiting now.
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.len
     }
 
     /// True when nothing is scheduled.
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.len == 0
     }
 }
 
@@ -112,5 +156,39 @@ mod tests {
         assert_eq!(order, ['a', 'b', 'c', 'd']);
         assert_eq!(list.handled(), 4);
         assert_eq!(list.peak(), 4);
+    }
+
+    #[test]
+    fn buckets_give_the_same_order_as_one_heap() {
+        // The same schedules and pops on the bucketed list and on a plain heap of
+        // (instant, sequence): the same events come out in the same order.
+        let mut list = EventList::new(Instant(0), 1000);
+        let mut plain = std::collections::BinaryHeap::new();
+        let mut x: u64 = 7;
+        let mut now = 0i64;
+        let mut popped = 0;
+        for seq in 0..20_000u64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // Many equal instants, some in the past bucket, some days ahead.
+            let at = now + (x % 50_000) as i64 / 7 * 7;
+            list.schedule(Instant(at), seq);
+            plain.push(std::cmp::Reverse((at, seq)));
+            if x % 3 == 0 {
+                let (t, e) = list.pop().unwrap();
+                let std::cmp::Reverse(expected) = plain.pop().unwrap();
+                assert_eq!((t.0, e), expected);
+                now = t.0;
+                popped += 1;
+            }
+        }
+        while let Some((t, e)) = list.pop() {
+            let std::cmp::Reverse(expected) = plain.pop().unwrap();
+            assert_eq!((t.0, e), expected);
+            popped += 1;
+        }
+        assert!(plain.is_empty() && list.is_empty());
+        assert_eq!(popped, 20_000);
     }
 }

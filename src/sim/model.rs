@@ -11,7 +11,7 @@ use crate::rules::{
     BusinessAction, BusinessMessage, Case, Channel, Content, CustomerAction, Sender, Verdict,
 };
 use crate::scenario::Routing;
-use crate::time::Instant;
+use crate::time::{HOUR, Instant};
 use crate::trace::{Event as TraceEvent, Expected, TraceRecord};
 
 /// What a customer does on their own, later.
@@ -116,6 +116,8 @@ struct Model<'a> {
     queue: std::collections::BinaryHeap<QueueEntry>,
     queue_seq: u64,
     operators: Vec<Operator>,
+    /// Operators on duty with room for another conversation: (in hand, number).
+    available: std::collections::BTreeSet<(u32, u32)>,
     shift_active: Vec<u32>,
     on_duty: u32,
     busy: u32,
@@ -151,7 +153,7 @@ pub fn run(p: &Prepared, replication: u32, with_trace: bool) -> Replication {
     let mut m = Model {
         p,
         now: s.start,
-        events: EventList::default(),
+        events: EventList::new(s.start, HOUR),
         conversations: Vec::new(),
         free: Vec::new(),
         next_serial: 0,
@@ -159,6 +161,7 @@ pub fn run(p: &Prepared, replication: u32, with_trace: bool) -> Replication {
         queue: Default::default(),
         queue_seq: 0,
         operators,
+        available: Default::default(),
         shift_active: vec![0; s.operators.shifts.len()],
         on_duty: 0,
         busy: 0,
@@ -649,26 +652,25 @@ impl Model<'_> {
             .push(std::cmp::Reverse((key, self.queue_seq, id, inbox.stamp)));
     }
 
+    /// The least busy operator on duty with room for one more conversation (the lowest
+    /// number among equals).
     fn free_operator(&self) -> Option<usize> {
-        let cap = self.p.scenario.operators.concurrency;
-        let mut best: Option<usize> = None;
-        for (i, o) in self.operators.iter().enumerate() {
-            if o.on_duty && o.busy < cap && best.is_none_or(|b| o.busy < self.operators[b].busy) {
-                best = Some(i);
-                if o.busy == 0 {
-                    break;
-                }
-            }
+        self.available.first().map(|&(_, i)| i as usize)
+    }
+
+    /// Sets an operator's conversations in hand, keeping the set of available operators.
+    fn set_busy(&mut self, op: usize, busy: u32) {
+        let o = &mut self.operators[op];
+        self.available.remove(&(o.busy, op as u32));
+        o.busy = busy;
+        if o.on_duty && busy < self.p.scenario.operators.concurrency {
+            self.available.insert((busy, op as u32));
         }
-        best
     }
 
     /// Gives waiting conversations to free operators, in routing order.
     fn dispatch(&mut self) {
         let p = self.p;
-        if self.on_duty * self.p.scenario.operators.concurrency <= self.busy {
-            return;
-        }
         while let Some(op) = self.free_operator() {
             let Some(std::cmp::Reverse((key, _, id, stamp))) = self.queue.pop() else {
                 return;
@@ -703,10 +705,10 @@ impl Model<'_> {
                 }
             }
             let ops = &p.scenario.operators;
-            let o = &mut self.operators[op];
+            let busy = self.operators[op].busy;
             let base = ops.handle_time.sample(&mut self.operator_rng);
-            let slowed = base as f64 * (1.0 + ops.busy_slowdown * f64::from(o.busy));
-            o.busy += 1;
+            let slowed = base as f64 * (1.0 + ops.busy_slowdown * f64::from(busy));
+            self.set_busy(op, busy + 1);
             self.integrate();
             self.busy += 1;
             self.events.schedule(
@@ -720,8 +722,7 @@ impl Model<'_> {
     }
 
     fn answer_ready(&mut self, id: u32, op: usize) {
-        let o = &mut self.operators[op];
-        o.busy = o.busy.saturating_sub(1);
+        self.set_busy(op, self.operators[op].busy.saturating_sub(1));
         self.integrate();
         self.busy = self.busy.saturating_sub(1);
         let t = self.now;
@@ -1027,16 +1028,17 @@ impl Model<'_> {
         let is_on = *active > 0;
         if was_on != is_on {
             self.integrate();
-            for o in self
-                .operators
-                .iter_mut()
-                .filter(|o| o.shift as usize == shift)
-            {
+            let cap = self.p.scenario.operators.concurrency;
+            for (i, o) in self.operators.iter_mut().enumerate().filter(|(_, o)| o.shift as usize == shift) {
                 o.on_duty = is_on;
                 if is_on {
                     self.on_duty += 1;
+                    if o.busy < cap {
+                        self.available.insert((o.busy, i as u32));
+                    }
                 } else {
                     self.on_duty -= 1;
+                    self.available.remove(&(o.busy, i as u32));
                 }
             }
         }
