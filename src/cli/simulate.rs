@@ -171,6 +171,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let secs = run.wall.as_secs_f64().max(1e-9);
         let rate = run.events as f64 / secs;
         super::note(&format!("events handled:   {}", run.events));
+        super::note(&format!(
+            "customers:        {} simulated, {:.0} per second",
+            run.customers,
+            run.customers as f64 / secs
+        ));
         super::note(&format!("wall time:        {secs:.3} s"));
         super::note(&format!(
             "events/s:         {rate:.0} in total, {:.0} per thread ({} threads)",

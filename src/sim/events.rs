@@ -47,8 +47,6 @@ pub struct EventList<E> {
     buckets: VecDeque<Vec<Entry<E>>>,
     limit: i64,
     width: Millis,
-    /// Emptied buckets, kept for reuse.
-    spare: Vec<Vec<Entry<E>>>,
     len: usize,
     seq: u64,
     peak: usize,
@@ -70,7 +68,6 @@ impl<E> EventList<E> {
             buckets: VecDeque::new(),
             limit: start.0.saturating_add(width),
             width,
-            spare: Vec::new(),
             len: 0,
             seq: 0,
             peak: 0,
@@ -80,14 +77,18 @@ impl<E> EventList<E> {
 
     /// Schedules `event` at `at`, after everything already scheduled at that instant.
     pub fn schedule(&mut self, at: Instant, event: E) {
-        let entry = Entry { at, seq: self.seq, event };
+        let entry = Entry {
+            at,
+            seq: self.seq,
+            event,
+        };
         self.seq += 1;
         if at.0 < self.limit {
             self.heap.push(entry);
         } else {
             let i = ((at.0 - self.limit) / self.width) as usize;
             while self.buckets.len() <= i {
-                self.buckets.push_back(self.spare.pop().unwrap_or_default());
+                self.buckets.push_back(Vec::new());
             }
             self.buckets[i].push(entry);
         }
@@ -98,10 +99,13 @@ impl<E> EventList<E> {
     /// Moves buckets into the heap until it holds the earliest events.
     fn refill(&mut self) {
         while self.heap.is_empty() {
-            let Some(mut bucket) = self.buckets.pop_front() else { return };
+            let Some(bucket) = self.buckets.pop_front() else {
+                return;
+            };
             self.limit = self.limit.saturating_add(self.width);
-            self.heap.extend(bucket.drain(..));
-            self.spare.push(bucket);
+            // The emptied bucket is dropped, not reused: a reused one would keep the
+            // capacity of the busiest hour and lend it to buckets days ahead.
+            self.heap.extend(bucket);
         }
     }
 

@@ -92,6 +92,8 @@ pub struct RunOptions {
 pub struct Run {
     /// (replication index, its result)
     pub replications: Vec<(u32, Replication)>,
+    /// Conversations simulated, warm-up included.
+    pub customers: u64,
     pub events: u64,
     pub peak_events: usize,
     pub threads: usize,
@@ -157,6 +159,7 @@ pub fn simulate_with(
     });
     let wall = started.elapsed();
     let events = replications.iter().map(|(_, r)| r.events).sum();
+    let customers = replications.iter().map(|(_, r)| r.customers).sum();
     let peak_events = replications
         .iter()
         .map(|(_, r)| r.peak_events)
@@ -164,6 +167,7 @@ pub fn simulate_with(
         .unwrap_or(0);
     Ok(Run {
         replications,
+        customers,
         events,
         peak_events,
         threads: pool.current_num_threads(),

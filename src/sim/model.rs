@@ -100,6 +100,8 @@ type QueueEntry = std::cmp::Reverse<(i64, u64, u32, u32)>;
 /// The result of one replication.
 pub struct Replication {
     pub metrics: ReplicationMetrics,
+    /// Conversations that arrived, warm-up included.
+    pub customers: u64,
     pub events: u64,
     pub peak_events: usize,
     pub trace: Option<Vec<TraceRecord>>,
@@ -645,7 +647,24 @@ impl Model<'_> {
         let Some(inbox) = c.inbox else { return };
         let key = match self.p.scenario.operators.routing {
             Routing::Fifo => inbox.since.0,
-            Routing::Deadline => self.deliverable_until(id).0,
+            Routing::Deadline => match self.deliverable_until(id) {
+                // A public reply has no deadline: it ranks like a comment's private reply,
+                // so that comment threads are not starved by an endless stream of windows.
+                Instant(i64::MAX) => {
+                    let channel = self.p.scenario.channels[c.channel as usize].channel;
+                    inbox
+                        .since
+                        .plus(
+                            self.p
+                                .scenario
+                                .policy
+                                .channel(channel)
+                                .private_reply_validity,
+                        )
+                        .0
+                }
+                until => until.0,
+            },
         };
         self.queue_seq += 1;
         self.queue
@@ -672,7 +691,7 @@ impl Model<'_> {
     fn dispatch(&mut self) {
         let p = self.p;
         while let Some(op) = self.free_operator() {
-            let Some(std::cmp::Reverse((key, _, id, stamp))) = self.queue.pop() else {
+            let Some(std::cmp::Reverse((_, _, id, stamp))) = self.queue.pop() else {
                 return;
             };
             let Some(c) = self.conversations[id as usize].as_mut() else {
@@ -682,7 +701,9 @@ impl Model<'_> {
                 continue;
             };
             c.inbox = None;
-            if p.scenario.operators.routing == Routing::Deadline && key <= self.now.0 {
+            if p.scenario.operators.routing == Routing::Deadline
+                && self.deliverable_until(id) <= self.now
+            {
                 // Nothing an operator writes could reach this customer now: skipped.
                 self.maybe_end(id);
                 continue;
@@ -1029,7 +1050,12 @@ impl Model<'_> {
         if was_on != is_on {
             self.integrate();
             let cap = self.p.scenario.operators.concurrency;
-            for (i, o) in self.operators.iter_mut().enumerate().filter(|(_, o)| o.shift as usize == shift) {
+            for (i, o) in self
+                .operators
+                .iter_mut()
+                .enumerate()
+                .filter(|(_, o)| o.shift as usize == shift)
+            {
                 o.on_duty = is_on;
                 if is_on {
                     self.on_duty += 1;
@@ -1100,6 +1126,7 @@ impl Model<'_> {
                 hourly: self.hourly,
                 weeks: weeks(s.horizon - s.warm_up),
             },
+            customers: self.next_serial,
             events: self.events.handled(),
             peak_events: self.events.peak(),
             trace: self.trace,
