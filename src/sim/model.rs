@@ -322,7 +322,7 @@ impl Model<'_> {
         let mut seed = [0u8; 32];
         self.customer_seeds[c].fill_bytes(&mut seed);
         let mut rng = ChaCha8Rng::from_seed(seed);
-        let comment = traffic.comment_share > 0.0 && rng.random_bool(traffic.comment_share);
+        let comment = chance(&mut rng, traffic.comment_share);
         let counted = self.counting(t);
         if counted {
             let h = self.hour();
@@ -489,7 +489,7 @@ impl Model<'_> {
         let w = s.policy.channel(channel).window;
         if opened {
             let traffic = &s.channels[c.channel as usize];
-            if c.rng.random_bool(traffic.customers.nudge_probability) {
+            if chance(&mut c.rng, traffic.customers.nudge_probability) {
                 let delay = traffic.customers.nudge_delay.sample(&mut c.rng);
                 c.pending += 1;
                 self.events.schedule(
@@ -757,7 +757,7 @@ impl Model<'_> {
         let by_comment = c.in_hand.take().unwrap_or(false);
         let channel = s.channels[c.channel as usize].channel;
         let mut promotional = || {
-            if ops.promotional_share > 0.0 && self.operator_rng.random_bool(ops.promotional_share) {
+            if chance(&mut self.operator_rng, ops.promotional_share) {
                 Content::Promotional
             } else {
                 Content::Related
@@ -821,7 +821,7 @@ impl Model<'_> {
         }
         if let Some(c) = self.conversations[id as usize].as_mut() {
             let customers = &s.channels[c.channel as usize].customers;
-            if c.case.held() > 0 && c.rng.random_bool(customers.accept_probability) {
+            if c.case.held() > 0 && chance(&mut c.rng, customers.accept_probability) {
                 let delay = customers.accept_delay.sample(&mut c.rng);
                 c.pending += 1;
                 self.events.schedule(
@@ -861,7 +861,7 @@ impl Model<'_> {
             }
         }
         let customers = &s.channels[slot].customers;
-        if c.rng.random_bool(customers.follow_up_probability) {
+        if chance(&mut c.rng, customers.follow_up_probability) {
             let delay = customers.follow_up_delay.sample(&mut c.rng);
             c.pending += 1;
             self.events.schedule(
@@ -970,7 +970,7 @@ impl Model<'_> {
             r.warned = true;
         }
         let customers = &s.channels[c.channel as usize].customers;
-        if c.rng.random_bool(customers.warned_return_probability) {
+        if chance(&mut c.rng, customers.warned_return_probability) {
             let delay = customers.warned_return_delay.sample(&mut c.rng);
             c.pending += 1;
             self.events.schedule(
@@ -1131,6 +1131,18 @@ impl Model<'_> {
             peak_events: self.events.peak(),
             trace: self.trace,
         }
+    }
+}
+
+/// True with probability `p`. Certain outcomes (0 and 1) draw nothing, which keeps a
+/// conversation's stream untouched when its behaviour is fixed.
+fn chance(rng: &mut ChaCha8Rng, p: f64) -> bool {
+    if p <= 0.0 {
+        false
+    } else if p >= 1.0 {
+        true
+    } else {
+        rng.random_bool(p)
     }
 }
 
