@@ -1,5 +1,6 @@
-//! The simulator: events per second on the default scenario, and the bare event list at the
-//! same length, so that the model's cost can be stated as a ratio to the bare loop.
+//! The simulator: events per second on the default scenario and on a large one
+//! (`scenarios/large.toml`, 50,000 conversations a day), and the bare event list at the same
+//! lengths, so that the model's cost can be stated as a ratio to the bare loop.
 //!
 //! `cargo bench --bench simulate`
 
@@ -8,7 +9,7 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use replywindow::scenario::Scenario;
 use replywindow::sim::{EventList, Prepared, RunOptions, simulate};
-use replywindow::time::Instant;
+use replywindow::time::{DAY, HOUR, Instant};
 
 fn one_replication(p: &Prepared) -> (u64, usize) {
     let options = RunOptions {
@@ -20,36 +21,58 @@ fn one_replication(p: &Prepared) -> (u64, usize) {
     (run.events, run.peak_events)
 }
 
-fn default_scenario(c: &mut Criterion) {
-    let p = Prepared::new(Scenario::default_scenario().unwrap());
-    let (events, peak) = one_replication(&p);
-    let mut group = c.benchmark_group("simulate");
-    group.sample_size(20);
-    group.throughput(Throughput::Elements(events));
-    group.bench_function("default scenario, one replication (events)", |b| {
-        b.iter(|| black_box(one_replication(&p)))
-    });
-    group.finish();
-
-    // The bare loop: pop the earliest event, schedule one later, at the model's peak length.
+/// The bare loop: pop the earliest event and schedule one up to a day later, with `length`
+/// events waiting, on the event list the model uses.
+fn bare_loop(c: &mut Criterion, length: usize) {
     let mut group = c.benchmark_group("event list");
     group.throughput(Throughput::Elements(1));
-    let mut list = EventList::default();
+    let mut list = EventList::new(Instant(0), HOUR);
     let mut state: u64 = 1;
-    for i in 0..peak as i64 {
-        list.schedule(Instant(i * 1000), (i as u32, 0u32));
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for i in 0..length as u32 {
+        list.schedule(Instant((next() % 86_400_000) as i64), (i, 0u32));
     }
-    group.bench_function(format!("pop and schedule at length {peak}"), |b| {
+    group.bench_function(format!("pop and schedule at length {length}"), |b| {
         b.iter(|| {
             let (at, e) = list.pop().unwrap();
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            list.schedule(at.plus((state % 3_600_000) as i64), black_box(e));
+            list.schedule(at.plus((next() % 86_400_000) as i64), black_box(e));
         })
     });
     group.finish();
 }
 
-criterion_group!(benches, default_scenario);
-criterion_main!(benches);
+fn scenario(c: &mut Criterion, name: &str, text: &str, horizon_days: i64, samples: usize) {
+    let mut s = Scenario::from_toml(text, name).unwrap();
+    s.horizon = horizon_days * DAY;
+    s.warm_up = s.warm_up.min(s.horizon / 2);
+    let p = Prepared::new(s);
+    let (events, peak) = one_replication(&p);
+    let mut group = c.benchmark_group("simulate");
+    group.sample_size(samples);
+    group.throughput(Throughput::Elements(events));
+    group.bench_function(
+        format!("{name} scenario, {horizon_days} days, one replication (events)"),
+        |b| b.iter(|| black_box(one_replication(&p))),
+    );
+    group.finish();
+    bare_loop(c, peak);
+}
+
+fn benches(c: &mut Criterion) {
+    scenario(
+        c,
+        "default",
+        replywindow::scenario::DEFAULT_SCENARIO,
+        28,
+        20,
+    );
+    scenario(c, "large", include_str!("../scenarios/large.toml"), 7, 10);
+}
+
+criterion_group!(simulator, benches);
+criterion_main!(simulator);

@@ -55,9 +55,16 @@ thread_local! {
     static ACTIVE: std::cell::Cell<Option<Mutant>> = const { std::cell::Cell::new(None) };
 }
 
+/// Whether any thread ever switched a mutant on: until then the engine looks no further.
+#[cfg(feature = "mutants")]
+static EVER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// Switches `mutant` on for this thread (`None` restores the real engine).
 #[cfg(feature = "mutants")]
 pub fn set(mutant: Option<Mutant>) {
+    if mutant.is_some() {
+        EVER.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
     ACTIVE.with(|a| a.set(mutant));
 }
 
@@ -66,6 +73,9 @@ pub fn set(mutant: Option<Mutant>) {
 pub(crate) fn active() -> Option<Mutant> {
     #[cfg(feature = "mutants")]
     {
+        if !EVER.load(std::sync::atomic::Ordering::Relaxed) {
+            return None;
+        }
         ACTIVE.with(|a| a.get())
     }
     #[cfg(not(feature = "mutants"))]
