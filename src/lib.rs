@@ -1,9 +1,21 @@
 //! # replywindow
 //!
 //! Meta's messaging rules for WhatsApp, Facebook Messenger and Instagram Direct, made
-//! measurable: one rules engine ([`rules`]) that gives every business message a verdict and
-//! a reason, the trace and verdict files other implementations replay and check ([`trace`]),
-//! and the clock they share ([`time`]).
+//! measurable.
+//!
+//! | module | what |
+//! |---|---|
+//! | [`rules`] | the one rules engine: every business message gets a verdict and a reason |
+//! | [`trace`] | trace, fixture and verdict files; `replay` and `check` |
+//! | [`time`] | the clock (integer milliseconds, UTC) and the strict instant format |
+//! | [`scenario`] | scenario files, validated; distributions, local time and shifts |
+//! | [`sim`] | the discrete-event simulator: event list, customers, operators, bots |
+//! | [`metrics`] | what a replication counts, and estimates over replications |
+//! | [`report`] | CSV files, charts, HTML pages |
+//! | [`sweep`] | what-if grids, shares for a cluster, resuming and merging |
+//! | [`fixtures`] | the regression suite for other implementations |
+//!
+//! The rules engine on its own:
 //!
 //! ```
 //! use replywindow::rules::{BusinessMessage, Case, Channel, CustomerAction, Policy, Reason, Sender};

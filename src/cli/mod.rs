@@ -44,6 +44,14 @@ enum Command {
     Check(check::Args),
     Rules(rules::Args),
     Fixtures(fixtures::Args),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(
+        after_help = "Example:\n  replywindow completions bash > ~/.local/share/bash-completion/completions/replywindow"
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -56,6 +64,17 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(args) => check::run(args),
         Command::Rules(args) => rules::run(args),
         Command::Fixtures(args) => fixtures::run(args),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "replywindow",
+                &mut script,
+            );
+            emit(None, &script)?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

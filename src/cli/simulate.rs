@@ -83,6 +83,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     if let Some(h) = &args.horizon {
         let horizon = parse_duration(h).map_err(|e| anyhow::anyhow!("--horizon {h}: {e}"))?;
+        if horizon > 3660 * replywindow::time::DAY {
+            bail!("--horizon {h}: at most ten years");
+        }
         if horizon <= scenario.warm_up {
             bail!(
                 "--horizon {h}: must be longer than the scenario's warm-up ({})",

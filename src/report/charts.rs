@@ -282,7 +282,7 @@ pub fn grouped_bars<DB: DrawingBackend>(
                     .map(|gi| (gi as f64 + 0.1 + si as f64 * width, b))
             })
             .collect();
-        let colour = mine.first().map_or(BLACK.into(), |(_, b)| b.colour);
+        let colour = mine.first().map_or(BLACK, |(_, b)| b.colour);
         chart
             .draw_series(mine.iter().filter_map(|(x, b)| {
                 b.estimate.map(|e| {

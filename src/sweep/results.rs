@@ -100,7 +100,9 @@ pub fn read_results(dir: &Path, rows: &[String]) -> Result<Vec<PairResult>, Swee
             path.display()
         )));
     }
-    let mut pairs: BTreeMap<(usize, u32), BTreeMap<String, Vec<Option<f64>>>> = BTreeMap::new();
+    // (point, replication) -> row label -> metric values.
+    type Rows = BTreeMap<String, Vec<Option<f64>>>;
+    let mut pairs: BTreeMap<(usize, u32), Rows> = BTreeMap::new();
     for (n, line) in lines.iter().enumerate().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
         if f.len() != 3 + METRICS.len() {

@@ -79,3 +79,41 @@ fn replay_reads_standard_input_and_writes_atomically_to_out() {
         .collect();
     assert_eq!(leftovers.len(), 1, "only v.csv remains: {leftovers:?}");
 }
+
+#[test]
+fn help_and_completions_name_every_command() {
+    let dir = tmp();
+    let help = replywindow(dir.path()).arg("--help").output().unwrap();
+    let text = stdout_of(&help);
+    for cmd in [
+        "simulate",
+        "sweep",
+        "merge",
+        "scenario",
+        "replay",
+        "check",
+        "rules",
+        "fixtures",
+        "completions",
+    ] {
+        assert!(text.contains(cmd), "--help names {cmd}");
+    }
+    let script = replywindow(dir.path())
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    assert!(script.status.success());
+    assert!(stdout_of(&script).contains("fixtures"));
+    let bad = replywindow(dir.path())
+        .args(["simulate", "--horizon", "20y"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr_of(&bad).contains("--horizon 20y"),
+        "{}",
+        stderr_of(&bad)
+    );
+    let unknown = replywindow(dir.path()).arg("simulat").output().unwrap();
+    assert_eq!(unknown.status.code(), Some(2), "usage errors exit 2");
+}

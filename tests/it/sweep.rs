@@ -55,7 +55,9 @@ fn sharded_then_merged_equals_one_run_byte_for_byte() {
     assert!(String::from_utf8_lossy(&reference).lines().count() > 2 * 4 * 30);
 
     // 2 points × 2 replications = 4 pairs in 3 shares: 2, 1 and 1.
-    let ways: [(&str, Vec<(Vec<&str>, Vec<(&str, &str)>)>); 3] = [
+    // (folder, the runs: their extra arguments and environment)
+    type Runs<'a> = Vec<(Vec<&'a str>, Vec<(&'a str, &'a str)>)>;
+    let ways: [(&str, Runs); 3] = [
         (
             "flag",
             (1..=3)
