@@ -256,14 +256,7 @@ pub fn grouped_bars<DB: DrawingBackend>(
         .configure_mesh()
         .disable_x_mesh()
         .x_labels(groups.len() * 2 + 2)
-        .x_label_formatter(&|x| {
-            let i = x.floor();
-            if (x - i - 0.5).abs() < 1e-9 && i >= 0.0 {
-                labels.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
+        .x_label_formatter(&|x| category_label(&labels, *x))
         .x_label_style(("sans-serif", 18))
         .y_desc(y_desc)
         .y_label_style(("sans-serif", 16))
@@ -329,6 +322,17 @@ pub fn grouped_bars<DB: DrawingBackend>(
     Ok(())
 }
 
+/// The label of the category whose middle is at `x` (categories stand at 0–1, 1–2, …);
+/// nothing elsewhere, so that only the middles of the categories are labelled.
+fn category_label(labels: &[String], x: f64) -> String {
+    let i = x.floor();
+    if (x - i - 0.5).abs() < 1e-9 && i >= 0.0 {
+        labels.get(i as usize).cloned().unwrap_or_default()
+    } else {
+        String::new()
+    }
+}
+
 fn dedup<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
     let mut out: Vec<&str> = Vec::new();
     for i in items {
@@ -365,14 +369,7 @@ pub fn stacked_reasons<DB: DrawingBackend>(
         .configure_mesh()
         .disable_x_mesh()
         .x_labels(groups.len() * 2 + 2)
-        .x_label_formatter(&|x| {
-            let i = x.floor();
-            if (x - i - 0.5).abs() < 1e-9 && i >= 0.0 {
-                labels.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
+        .x_label_formatter(&|x| category_label(&labels, *x))
         .x_label_style(("sans-serif", 18))
         .y_desc("business messages per replication (mean)")
         .y_label_style(("sans-serif", 16))
@@ -611,21 +608,13 @@ pub fn heat_map<DB: DrawingBackend>(
         .map_err(s)?;
     let xl = x.1.to_vec();
     let yl = y.1.to_vec();
-    let pick = |labels: &[String], v: f64| {
-        let i = v.floor();
-        if (v - i - 0.5).abs() < 1e-9 && i >= 0.0 {
-            labels.get(i as usize).cloned().unwrap_or_default()
-        } else {
-            String::new()
-        }
-    };
     chart
         .configure_mesh()
         .disable_mesh()
         .x_labels(nx * 2 + 2)
         .y_labels(ny * 2 + 2)
-        .x_label_formatter(&|v| pick(&xl, *v))
-        .y_label_formatter(&|v| pick(&yl, *v))
+        .x_label_formatter(&|v| category_label(&xl, *v))
+        .y_label_formatter(&|v| category_label(&yl, *v))
         .x_desc(x.0)
         .y_desc(y.0)
         .label_style(("sans-serif", 15))

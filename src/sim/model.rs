@@ -10,7 +10,7 @@ use crate::metrics::{Counters, Hourly, ReplicationMetrics, weeks};
 use crate::rules::{
     BusinessAction, BusinessMessage, Case, Channel, Content, CustomerAction, Sender, Verdict,
 };
-use crate::scenario::Routing;
+use crate::scenario::{DurationDist, Routing};
 use crate::time::{HOUR, Instant};
 use crate::trace::{Event as TraceEvent, Expected, TraceRecord};
 
@@ -85,6 +85,25 @@ struct Conversation {
     held_for: Option<u32>,
     /// Rows of the trace held now (only when tracing).
     held_rows: Vec<usize>,
+}
+
+impl Conversation {
+    /// With probability `p` the customer does `event` after a delay drawn from `delay`
+    /// (counted as pending until it happens).
+    fn may(
+        &mut self,
+        events: &mut EventList<Event>,
+        now: Instant,
+        p: f64,
+        delay: &DurationDist,
+        event: Event,
+    ) {
+        if chance(&mut self.rng, p) {
+            let d = delay.sample(&mut self.rng);
+            self.pending += 1;
+            events.schedule(now.plus(d), event);
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -489,18 +508,17 @@ impl Model<'_> {
         let w = s.policy.channel(channel).window;
         if opened {
             let traffic = &s.channels[c.channel as usize];
-            if chance(&mut c.rng, traffic.customers.nudge_probability) {
-                let delay = traffic.customers.nudge_delay.sample(&mut c.rng);
-                c.pending += 1;
-                self.events.schedule(
-                    t.plus(delay),
-                    Event::Customer {
-                        conv: id,
-                        stamp: r.stamp,
-                        what: Move::Nudge,
-                    },
-                );
-            }
+            c.may(
+                &mut self.events,
+                t,
+                traffic.customers.nudge_probability,
+                &traffic.customers.nudge_delay,
+                Event::Customer {
+                    conv: id,
+                    stamp: r.stamp,
+                    what: Move::Nudge,
+                },
+            );
             if let (Some(x), false) = (s.bots.no_answer_after, r.by_comment) {
                 self.events.schedule(
                     t.plus(x),
@@ -821,11 +839,12 @@ impl Model<'_> {
         }
         if let Some(c) = self.conversations[id as usize].as_mut() {
             let customers = &s.channels[c.channel as usize].customers;
-            if c.case.held() > 0 && chance(&mut c.rng, customers.accept_probability) {
-                let delay = customers.accept_delay.sample(&mut c.rng);
-                c.pending += 1;
-                self.events.schedule(
-                    t.plus(delay),
+            if c.case.held() > 0 {
+                c.may(
+                    &mut self.events,
+                    t,
+                    customers.accept_probability,
+                    &customers.accept_delay,
                     Event::Customer {
                         conv: id,
                         stamp: 0,
@@ -861,18 +880,17 @@ impl Model<'_> {
             }
         }
         let customers = &s.channels[slot].customers;
-        if chance(&mut c.rng, customers.follow_up_probability) {
-            let delay = customers.follow_up_delay.sample(&mut c.rng);
-            c.pending += 1;
-            self.events.schedule(
-                t.plus(delay),
-                Event::Customer {
-                    conv: id,
-                    stamp: 0,
-                    what: Move::FollowUp,
-                },
-            );
-        }
+        c.may(
+            &mut self.events,
+            t,
+            customers.follow_up_probability,
+            &customers.follow_up_delay,
+            Event::Customer {
+                conv: id,
+                stamp: 0,
+                what: Move::FollowUp,
+            },
+        );
     }
 
     /// A request closed without an answer.
@@ -970,18 +988,17 @@ impl Model<'_> {
             r.warned = true;
         }
         let customers = &s.channels[c.channel as usize].customers;
-        if chance(&mut c.rng, customers.warned_return_probability) {
-            let delay = customers.warned_return_delay.sample(&mut c.rng);
-            c.pending += 1;
-            self.events.schedule(
-                t.plus(delay),
-                Event::Customer {
-                    conv: id,
-                    stamp: 0,
-                    what: Move::WarnedReturn,
-                },
-            );
-        }
+        c.may(
+            &mut self.events,
+            t,
+            customers.warned_return_probability,
+            &customers.warned_return_delay,
+            Event::Customer {
+                conv: id,
+                stamp: 0,
+                what: Move::WarnedReturn,
+            },
+        );
     }
 
     fn window_check(&mut self, id: u32, stamp: u32) {
