@@ -316,3 +316,54 @@ proptest! {
         let _ = replay(Input::bytes("mangled.csv", bytes), &Policy::meta());
     }
 }
+
+/// The default scenario with one value replaced by `replacement`.
+fn mangled_scenario(which: usize, replacement: &str) -> String {
+    let text = replywindow::scenario::DEFAULT_SCENARIO;
+    // The values: what follows `= ` up to a comment or the end of the line.
+    let values: Vec<(usize, usize)> = text
+        .match_indices("= ")
+        .map(|(i, _)| {
+            let start = i + 2;
+            let end = text[start..]
+                .find(['#', '\n'])
+                .map_or(text.len(), |e| start + e);
+            (start, end)
+        })
+        .collect();
+    let (start, end) = values[which % values.len()];
+    format!("{}{}{}", &text[..start], replacement, &text[end..])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn scenarios_with_any_value_changed_are_read_or_refused_without_panic(
+        which in 0usize..200,
+        replacement in prop_oneof![
+            Just("-1".to_string()), Just("0".to_string()), Just("1e308".to_string()), Just("nan".to_string()),
+            Just("\"\"".to_string()), Just("\"0s\"".to_string()), Just("\"1ms\"".to_string()), Just("\"9999d\"".to_string()),
+            Just("true".to_string()), Just("[]".to_string()), Just("{}".to_string()), Just("\"24:00\"".to_string()),
+            Just("{ distribution = \"gamma\", shape = 0.000001, mean = \"1ms\" }".to_string()),
+            Just("{ distribution = \"poisson\", mean = 1e300 }".to_string()),
+            Just("{ distribution = \"uniform\", min = \"1ms\", max = \"1ms\" }".to_string()),
+            "[a-z0-9\"]{0,6}",
+        ],
+    ) {
+        let text = mangled_scenario(which, &replacement);
+        if let Ok(mut s) = replywindow::scenario::Scenario::from_toml(&text, "fuzz") {
+            // A scenario that is accepted runs (briefly) without panic.
+            s.horizon = s.horizon.min(3 * replywindow::time::DAY);
+            s.warm_up = s.warm_up.min(s.horizon / 2);
+            s.replications = 1;
+            for c in &mut s.channels {
+                for r in c.hourly_rate.iter_mut() {
+                    *r = r.min(50.0);
+                }
+            }
+            let p = replywindow::sim::Prepared::new(s);
+            let _ = replywindow::sim::simulate(&p, &replywindow::sim::RunOptions { threads: 1, ..Default::default() });
+        }
+    }
+}
