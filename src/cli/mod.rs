@@ -78,6 +78,33 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Options shared by `simulate` and `sweep`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct RunArgs {
+    /// Replications (per point in a sweep); overrides the scenario's `replications`.
+    #[arg(long, short = 'r', value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub replications: Option<u32>,
+    /// Seed of the random streams; overrides the scenario's `seed`.
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Worker threads; 0 uses every core.
+    #[arg(long, short = 'j', value_name = "T", default_value_t = 0)]
+    pub threads: usize,
+    /// Print nothing but errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// A scenario file's text and the name it goes by when it has no `name` (its file name).
+pub(crate) fn read_scenario(path: &Path) -> anyhow::Result<(String, String)> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the scenario {}", path.display()))?;
+    let stem = path
+        .file_stem()
+        .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
+    Ok((text, stem))
+}
+
 /// Reads a policy file, or Meta's default without one.
 pub(crate) fn load_policy(path: Option<&Path>) -> anyhow::Result<Policy> {
     let Some(path) = path else {

@@ -28,15 +28,8 @@ use replywindow::trace::{write_atomically, write_trace};
 pub struct Args {
     /// A scenario file (TOML); the embedded default when omitted.
     scenario: Option<PathBuf>,
-    /// Number of replications (overrides the scenario's `replications`).
-    #[arg(long, short = 'r', value_name = "N")]
-    replications: Option<u32>,
-    /// Seed of the random streams (overrides the scenario's `seed`).
-    #[arg(long, value_name = "S")]
-    seed: Option<u64>,
-    /// Worker threads; 0 uses every core.
-    #[arg(long, short = 'j', value_name = "T", default_value_t = 0)]
-    threads: usize,
+    #[command(flatten)]
+    run: super::RunArgs,
     /// Simulated time per replication, like 28d or 365d (overrides the scenario's `horizon`).
     #[arg(long, value_name = "D")]
     horizon: Option<String>,
@@ -51,9 +44,6 @@ pub struct Args {
     /// traffic with the expected verdicts.
     #[arg(long, value_name = "R")]
     trace: Option<u32>,
-    /// Print nothing but errors.
-    #[arg(long, short = 'q')]
-    quiet: bool,
 }
 
 /// Reads a scenario file, or the embedded default.
@@ -61,24 +51,16 @@ pub(crate) fn load_scenario(path: Option<&Path>) -> anyhow::Result<Scenario> {
     let Some(path) = path else {
         return Ok(Scenario::default_scenario()?);
     };
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read the scenario {}", path.display()))?;
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "scenario".into());
+    let (text, stem) = super::read_scenario(path)?;
     Ok(Scenario::from_toml(&text, &stem).map_err(|e| e.in_source(&path.display().to_string()))?)
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut scenario = load_scenario(args.scenario.as_deref())?;
-    if let Some(n) = args.replications {
-        if !(1..=100_000).contains(&n) {
-            bail!("--replications {n}: a whole number from 1 to 100000");
-        }
+    if let Some(n) = args.run.replications {
         scenario.replications = n;
     }
-    if let Some(seed) = args.seed {
+    if let Some(seed) = args.run.seed {
         scenario.seed = seed;
     }
     if let Some(h) = &args.horizon {
@@ -99,7 +81,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .clone()
         .unwrap_or_else(|| Path::new("reports").join(&scenario.name));
     let options = RunOptions {
-        threads: args.threads,
+        threads: args.run.threads,
         trace: args.trace,
         only: None,
     };
@@ -107,7 +89,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let bar = super::progress::bar(
         u64::from(prepared.scenario.replications),
         "replications",
-        args.quiet,
+        args.run.quiet,
     );
     let run = simulate_with(&prepared, &options, &|_| bar.inc(1))?;
     bar.finish_and_clear();
@@ -151,7 +133,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
 
-    if !args.quiet {
+    if !args.run.quiet {
         let s = &prepared.scenario;
         super::sayln(&format!(
             "{}: {} replications of {} after a {} warm-up, seed {}",

@@ -32,15 +32,8 @@ pub struct Args {
     /// KEY=VALUES: a key path and a list (a,b,c) or an inclusive range (FROM..TO[:STEP]).
     #[arg(long, value_name = "KEY=VALUES", required = true)]
     vary: Vec<String>,
-    /// Replications per point (overrides the scenario's).
-    #[arg(long, short = 'r', value_name = "N")]
-    replications: Option<u32>,
-    /// Seed (overrides the scenario's).
-    #[arg(long, value_name = "S")]
-    seed: Option<u64>,
-    /// Worker threads; 0 uses every core.
-    #[arg(long, short = 'j', value_name = "T", default_value_t = 0)]
-    threads: usize,
+    #[command(flatten)]
+    run: super::RunArgs,
     /// Output folder [default: reports/<scenario name>/sweep/].
     #[arg(long, short = 'o', value_name = "DIR")]
     out: Option<PathBuf>,
@@ -51,9 +44,6 @@ pub struct Args {
     /// JOB_COMPLETION_INDEX).
     #[arg(long, value_name = "N")]
     shards: Option<u32>,
-    /// Print nothing but errors.
-    #[arg(long, short = 'q')]
-    quiet: bool,
 }
 
 /// Writes finished files into `dir`, each atomically.
@@ -68,25 +58,13 @@ pub(crate) fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> anyhow::Resu
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    if let Some(r) = args.replications {
-        anyhow::ensure!(
-            (1..=100_000).contains(&r),
-            "--replications {r}: a whole number from 1 to 100000"
-        );
-    }
-    let text = std::fs::read_to_string(&args.scenario)
-        .with_context(|| format!("cannot read the scenario {}", args.scenario.display()))?;
-    let stem = args
-        .scenario
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "scenario".into());
+    let (text, stem) = super::read_scenario(&args.scenario)?;
     let varies = args
         .vary
         .iter()
         .map(|v| Vary::parse(v))
         .collect::<Result<Vec<_>, _>>()?;
-    let sweep = Sweep::new(&text, &stem, varies, args.replications, args.seed)
+    let sweep = Sweep::new(&text, &stem, varies, args.run.replications, args.run.seed)
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.scenario.display()))?;
     let share = match &args.shard {
         Some(s) => Some(Share::parse(s)?),
@@ -98,10 +76,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| Path::new("reports").join(&sweep.name).join("sweep"));
     let dir = share_dir(&out, share);
     let total = sweep.share_pairs(share).len() as u64;
-    let bar = super::progress::bar(total, "sweep", args.quiet);
-    let outcome = execute(&sweep, &stem, &dir, share, args.threads, &|| bar.inc(1))?;
+    let bar = super::progress::bar(total, "sweep", args.run.quiet);
+    let outcome = execute(&sweep, &stem, &dir, share, args.run.threads, &|| bar.inc(1))?;
     bar.finish_and_clear();
-    if !args.quiet && outcome.resumed > 0 {
+    if !args.run.quiet && outcome.resumed > 0 {
         super::note(&format!(
             "resumed: {} of {} pairs were already done in {}",
             outcome.resumed,
@@ -110,7 +88,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         ));
     }
     if let Some(share) = share {
-        if !args.quiet {
+        if !args.run.quiet {
             super::sayln(&format!(
                 "share {share} of sweep {}: {} (point, replication) pairs done in {}. A share's results are partial \
                  by design; when every share is done, combine them with\n  replywindow merge {}/shard-*-of-{} --out {}",
@@ -127,7 +105,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let results = complete_results(&sweep, std::slice::from_ref(&dir))?;
     let files = sweep_outputs(&sweep, &results)?;
     write_all(&dir, &files)?;
-    if !args.quiet {
+    if !args.run.quiet {
         super::sayln(&format!(
             "sweep {}: {} points × {} replications; wrote {} into {}",
             sweep.name,
