@@ -106,6 +106,55 @@ impl Conversation {
     }
 }
 
+/// The operators on duty with room for another conversation, by how many they have in hand:
+/// a bit set per level, so the least busy (lowest numbered among equals) is found without
+/// allocating.
+struct Available {
+    levels: Vec<Vec<u64>>,
+    counts: Vec<u32>,
+}
+
+impl Available {
+    fn new(concurrency: u32, operators: usize) -> Available {
+        let words = operators.div_ceil(64);
+        Available {
+            levels: vec![vec![0; words]; concurrency as usize],
+            counts: vec![0; concurrency as usize],
+        }
+    }
+
+    fn insert(&mut self, busy: u32, op: usize) {
+        let word = &mut self.levels[busy as usize][op / 64];
+        let bit = 1u64 << (op % 64);
+        if *word & bit == 0 {
+            *word |= bit;
+            self.counts[busy as usize] += 1;
+        }
+    }
+
+    fn remove(&mut self, busy: u32, op: usize) {
+        let Some(level) = self.levels.get_mut(busy as usize) else {
+            return;
+        };
+        let word = &mut level[op / 64];
+        let bit = 1u64 << (op % 64);
+        if *word & bit != 0 {
+            *word &= !bit;
+            self.counts[busy as usize] -= 1;
+        }
+    }
+
+    /// The least busy available operator, the lowest numbered among equals.
+    fn first(&self) -> Option<usize> {
+        let level = self.counts.iter().position(|&n| n > 0)?;
+        let words = &self.levels[level];
+        words
+            .iter()
+            .position(|&w| w != 0)
+            .map(|i| i * 64 + words[i].trailing_zeros() as usize)
+    }
+}
+
 #[derive(Clone, Copy, Debug, Default)]
 struct Operator {
     shift: u16,
@@ -137,8 +186,10 @@ struct Model<'a> {
     queue: std::collections::BinaryHeap<QueueEntry>,
     queue_seq: u64,
     operators: Vec<Operator>,
-    /// Operators on duty with room for another conversation: (in hand, number).
-    available: std::collections::BTreeSet<(u32, u32)>,
+    /// Messages of the answer being sent (reused).
+    outbox: Vec<BusinessMessage>,
+    /// Operators on duty with room for another conversation.
+    available: Available,
     shift_active: Vec<u32>,
     on_duty: u32,
     busy: u32,
@@ -171,6 +222,7 @@ pub fn run(p: &Prepared, replication: u32, with_trace: bool) -> Replication {
             });
         }
     }
+    let operators_total = operators.len();
     let mut m = Model {
         p,
         now: s.start,
@@ -182,7 +234,8 @@ pub fn run(p: &Prepared, replication: u32, with_trace: bool) -> Replication {
         queue: Default::default(),
         queue_seq: 0,
         operators,
-        available: Default::default(),
+        outbox: Vec::new(),
+        available: Available::new(s.operators.concurrency, operators_total),
         shift_active: vec![0; s.operators.shifts.len()],
         on_duty: 0,
         busy: 0,
@@ -692,16 +745,16 @@ impl Model<'_> {
     /// The least busy operator on duty with room for one more conversation (the lowest
     /// number among equals).
     fn free_operator(&self) -> Option<usize> {
-        self.available.first().map(|&(_, i)| i as usize)
+        self.available.first()
     }
 
     /// Sets an operator's conversations in hand, keeping the set of available operators.
     fn set_busy(&mut self, op: usize, busy: u32) {
         let o = &mut self.operators[op];
-        self.available.remove(&(o.busy, op as u32));
+        self.available.remove(o.busy, op);
         o.busy = busy;
         if o.on_duty && busy < self.p.scenario.operators.concurrency {
-            self.available.insert((busy, op as u32));
+            self.available.insert(busy, op);
         }
     }
 
@@ -781,7 +834,9 @@ impl Model<'_> {
                 Content::Related
             }
         };
-        let mut messages: Vec<BusinessMessage> = Vec::with_capacity(2);
+        // The answer's messages, in a buffer kept between answers.
+        let mut messages = std::mem::take(&mut self.outbox);
+        messages.clear();
         let direct = |content| BusinessMessage {
             sender: Sender::Operator,
             action: BusinessAction::Message,
@@ -837,6 +892,7 @@ impl Model<'_> {
                 _ => {}
             }
         }
+        self.outbox = messages;
         if let Some(c) = self.conversations[id as usize].as_mut() {
             let customers = &s.channels[c.channel as usize].customers;
             if c.case.held() > 0 {
@@ -1077,11 +1133,11 @@ impl Model<'_> {
                 if is_on {
                     self.on_duty += 1;
                     if o.busy < cap {
-                        self.available.insert((o.busy, i as u32));
+                        self.available.insert(o.busy, i);
                     }
                 } else {
                     self.on_duty -= 1;
-                    self.available.remove(&(o.busy, i as u32));
+                    self.available.remove(o.busy, i);
                 }
             }
         }
