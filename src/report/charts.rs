@@ -122,6 +122,8 @@ pub enum Plot {
         y: (String, Vec<String>),
         values: Vec<Vec<Option<f64>>>,
         unit: String,
+        /// Green for high values (coverage); otherwise green for low ones (undelivered).
+        high_is_good: bool,
     },
 }
 
@@ -167,7 +169,16 @@ impl Plot {
                 y,
                 values,
                 unit,
-            } => heat_map(area, title, (&x.0, &x.1), (&y.0, &y.1), values, unit),
+                high_is_good,
+            } => heat_map(
+                area,
+                title,
+                (&x.0, &x.1),
+                (&y.0, &y.1),
+                values,
+                unit,
+                *high_is_good,
+            ),
         }
     }
 }
@@ -589,6 +600,7 @@ pub fn heat_map<DB: DrawingBackend>(
     y: (&str, &[String]),
     values: &[Vec<Option<f64>>],
     unit: &str,
+    high_is_good: bool,
 ) -> Result<(), String> {
     let (nx, ny) = (x.1.len(), y.1.len());
     let finite = values
@@ -625,7 +637,12 @@ pub fn heat_map<DB: DrawingBackend>(
         for (xi, v) in row.iter().enumerate() {
             let (colour, text) = match v {
                 Some(v) if v.is_finite() => {
-                    let t = (v - lo) / span;
+                    // 0 is the best value (green), 1 the worst (red).
+                    let t = if high_is_good {
+                        (hi - v) / span
+                    } else {
+                        (v - lo) / span
+                    };
                     (
                         RGBColor(
                             (40.0 + 215.0 * t) as u8,

@@ -166,6 +166,7 @@ pub fn sweep_charts(sweep: &Sweep, summaries: &[Summary]) -> Result<Vec<Chart>, 
                         y: (b.key.clone(), b.labels.clone()),
                         values,
                         unit: unit.to_string(),
+                        high_is_good: matches!(*metric, "coverage" | "rescued"),
                     },
                 )?);
             }
