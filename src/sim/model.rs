@@ -740,6 +740,19 @@ impl Model<'_> {
         self.queue_seq += 1;
         self.queue
             .push(std::cmp::Reverse((key, self.queue_seq, id, inbox.stamp)));
+        // Entries made stale by a later customer message (deadline routing queues the
+        // conversation again) leave only when popped; when they outnumber the live ones,
+        // they are swept out, so the queue stays proportional to the customers waiting.
+        if self.queue.len() > 2 * self.conversations.len() + 1024 {
+            let conversations = &self.conversations;
+            self.queue.retain(|std::cmp::Reverse((_, _, id, stamp))| {
+                conversations
+                    .get(*id as usize)
+                    .and_then(Option::as_ref)
+                    .and_then(|c| c.inbox)
+                    .is_some_and(|i| i.stamp == *stamp)
+            });
+        }
     }
 
     /// The least busy operator on duty with room for one more conversation (the lowest
