@@ -202,8 +202,9 @@ impl Scenario {
 
     /// Reads a scenario's text; `fallback_name` names it when the file has no `name`.
     pub fn from_toml(text: &str, fallback_name: &str) -> Result<Scenario, ScenarioError> {
-        let value: toml::Table = toml::from_str(text).map_err(|e| toml_error(&e))?;
-        Scenario::from_table(value, fallback_name)
+        // Read straight from the text, so that errors point at the line and column.
+        let raw: RawScenario = toml::from_str(text).map_err(|e| toml_error(&e))?;
+        raw.validate(fallback_name)
     }
 
     /// Validates a parsed scenario (for example one a sweep has changed).
@@ -231,10 +232,9 @@ impl Scenario {
 
 /// A toml or serde error as a scenario error: names the key where the message does.
 fn toml_error(e: &toml::de::Error) -> ScenarioError {
-    let mut message = e.message().trim_end().to_string();
-    if let Some(span) = e.span() {
-        message = format!("{message} (at bytes {}..{})", span.start, span.end);
-    }
+    // With the text at hand, toml says where: "TOML parse error at line L, column C" and
+    // the line itself; without it, the message alone.
+    let message = e.to_string().trim_end().to_string();
     ScenarioError {
         source: None,
         key: String::new(),
