@@ -162,9 +162,14 @@ pub const METRICS: &[MetricDef] = &[
         definition: "99th percentile of the time to answer.",
     },
     MetricDef {
+        name: "abandoned",
+        unit: "count",
+        definition: "Requests whose customer gave up waiting for an operator (their patience ran out before one picked them up); counted among the unanswered.",
+    },
+    MetricDef {
         name: "wait_probability",
         unit: "ratio",
-        definition: "Of the requests an operator picked up, the share that had to wait for a free operator.",
+        definition: "Of the requests an operator picked up or whose customer gave up first, the share that had to wait for a free operator.",
     },
     MetricDef {
         name: "mean_wait",
@@ -203,6 +208,7 @@ pub struct Counters {
     pub rescued: u64,
     pub picked_up: u64,
     pub waited: u64,
+    pub abandoned: u64,
     pub wait_total: u64,
     pub first_response: Histogram<u64>,
     pub time_to_answer: Histogram<u64>,
@@ -224,6 +230,7 @@ impl Default for Counters {
             rescued: 0,
             picked_up: 0,
             waited: 0,
+            abandoned: 0,
             wait_total: 0,
             first_response: histogram(),
             time_to_answer: histogram(),
@@ -259,6 +266,7 @@ impl Counters {
         self.rescued += other.rescued;
         self.picked_up += other.picked_up;
         self.waited += other.waited;
+        self.abandoned += other.abandoned;
         self.wait_total += other.wait_total;
         // Both auto-resize, so adding cannot fail.
         let _ = self.first_response.add(&other.first_response);
@@ -327,7 +335,11 @@ impl Counters {
             quantile_minutes(&self.time_to_answer, 0.5),
             quantile_minutes(&self.time_to_answer, 0.9),
             quantile_minutes(&self.time_to_answer, 0.99),
-            ratio(self.waited, self.picked_up),
+            c(self.abandoned),
+            ratio(
+                self.waited + self.abandoned,
+                self.picked_up + self.abandoned,
+            ),
             (self.picked_up > 0)
                 .then(|| self.wait_total as f64 / self.picked_up as f64 / MINUTE as f64),
             occupancy,

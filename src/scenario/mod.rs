@@ -116,6 +116,9 @@ pub struct Customers {
     pub warned_return_delay: DurationDist,
     pub accept_probability: f64,
     pub accept_delay: DurationDist,
+    /// How long a customer waits for an operator before giving up; `None`: until the
+    /// window closes.
+    pub patience: Option<DurationDist>,
 }
 
 /// One channel's traffic.
@@ -295,6 +298,7 @@ struct RawCustomers {
     warned_return_delay: Option<RawDuration>,
     accept_probability: Option<f64>,
     accept_delay: Option<RawDuration>,
+    patience: Option<RawDuration>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -661,6 +665,11 @@ impl RawCustomers {
                 &global.accept_delay,
                 DurationDist::lognormal(6 * HOUR, 8 * HOUR),
             )?,
+            patience: match (&self.patience, &global.patience) {
+                (Some(m), _) => Some(m.validate(&format!("{channel_key}.customers.patience"))?),
+                (None, Some(g)) => Some(g.validate("customers.patience")?),
+                (None, None) => None,
+            },
         })
     }
 }

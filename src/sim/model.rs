@@ -38,6 +38,7 @@ enum Event {
     WindowWarning { conv: u32, stamp: u32 },
     WindowCheck { conv: u32, stamp: u32 },
     Expiry { conv: u32, stamp: u32 },
+    Abandon { conv: u32, stamp: u32 },
     Shift,
     Hour,
 }
@@ -572,6 +573,16 @@ impl Model<'_> {
                     what: Move::Nudge,
                 },
             );
+            if let Some(patience) = &traffic.customers.patience {
+                let p = patience.sample(&mut c.rng);
+                self.events.schedule(
+                    t.plus(p),
+                    Event::Abandon {
+                        conv: id,
+                        stamp: r.stamp,
+                    },
+                );
+            }
             if let (Some(x), false) = (s.bots.no_answer_after, r.by_comment) {
                 self.events.schedule(
                     t.plus(x),
@@ -1100,6 +1111,25 @@ impl Model<'_> {
         }
     }
 
+    /// The customer's patience ran out: if no operator has picked the request up, they give
+    /// up waiting (the request closes unanswered).
+    fn abandon(&mut self, id: u32, stamp: u32) {
+        let Some(c) = self.conversations[id as usize].as_mut() else {
+            return;
+        };
+        let Some(r) = c.request.as_ref().filter(|r| r.stamp == stamp) else {
+            return;
+        };
+        if r.picked_up || c.in_hand.is_some() {
+            return;
+        }
+        if r.counted {
+            self.counters[c.channel as usize].abandoned += 1;
+        }
+        c.inbox = None;
+        self.close_unanswered(id);
+    }
+
     /// Frees a conversation with nothing left to happen.
     fn maybe_end(&mut self, id: u32) {
         let Some(c) = self.conversations[id as usize].as_ref() else {
@@ -1181,6 +1211,7 @@ impl Model<'_> {
             Event::WindowWarning { conv, stamp } => self.window_warning(conv, stamp),
             Event::WindowCheck { conv, stamp } => self.window_check(conv, stamp),
             Event::Expiry { conv, stamp } => self.expiry(conv, stamp),
+            Event::Abandon { conv, stamp } => self.abandon(conv, stamp),
             Event::Shift => self.shift_change(),
             Event::Hour => self.enter_segment(self.segment + 1),
         }

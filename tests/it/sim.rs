@@ -278,6 +278,78 @@ window = "400d"
     }
 }
 
+/// Erlang A (M/M/c+M) by its birth-death chain: the probability that an arrival waits and
+/// the share of arrivals that abandon. Rates per minute.
+fn erlang_a(lambda: f64, mu: f64, c: u32, theta: f64) -> (f64, f64) {
+    let mut p = vec![1.0f64];
+    for n in 1..4000u32 {
+        let death = if n <= c {
+            f64::from(n) * mu
+        } else {
+            f64::from(c) * mu + f64::from(n - c) * theta
+        };
+        p.push(p[(n - 1) as usize] * lambda / death);
+    }
+    let total: f64 = p.iter().sum();
+    let wait: f64 = p[c as usize..].iter().sum::<f64>() / total;
+    let queue: f64 = p
+        .iter()
+        .enumerate()
+        .skip(c as usize)
+        .map(|(n, x)| (n as f64 - f64::from(c)) * x)
+        .sum::<f64>()
+        / total;
+    (wait, theta * queue / lambda)
+}
+
+#[test]
+fn with_exponential_patience_it_agrees_with_erlang_a() {
+    // 100 arrivals an hour, handle time 3 minutes, 5 operators (5 Erlangs: overloaded
+    // without abandonment), patience of mean 4 minutes.
+    let (p_wait, p_abandon) = erlang_a(100.0 / 60.0, 1.0 / 3.0, 5, 1.0 / 4.0);
+    assert!(p_wait > 0.5 && p_abandon > 0.05, "{p_wait} {p_abandon}");
+    let toml = r#"
+start = "2026-03-02T00:00"
+time_zone = "UTC"
+horizon = "8d"
+warm_up = "1d"
+replications = 24
+seed = 1
+[channels.whatsapp]
+arrivals_per_day = 2400
+[customers]
+follow_up_probability = 0
+nudge_probability = 0
+patience = { distribution = "exponential", mean = "4m" }
+[operators]
+concurrency = 1
+handle_time = { distribution = "exponential", mean = "3m" }
+[[operators.shifts]]
+days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+start = "00:00"
+end = "24:00"
+operators = 5
+[policy.whatsapp]
+window = "400d"
+"#;
+    let (run, s) = run_toml(toml, RunOptions::default());
+    for (metric, truth) in [("wait_probability", p_wait), ("unanswered_rate", p_abandon)] {
+        let e = s.get("whatsapp", metric).unwrap();
+        let (lo, hi) = e.interval.unwrap();
+        assert!(
+            lo <= truth && truth <= hi,
+            "{metric}: Erlang A {truth} outside [{lo}, {hi}]"
+        );
+        assert!(hi - lo < 0.03, "{metric}: interval ±{}", (hi - lo) / 2.0);
+    }
+    // Windows outlast the horizon: only abandonment leaves requests unanswered.
+    for (i, r) in &run.replications {
+        let wa = &r.metrics.channels[0].1;
+        assert!(wa.abandoned > 0, "replication {i}");
+        assert_eq!(wa.abandoned, wa.unanswered, "replication {i}");
+    }
+}
+
 #[test]
 fn hour_by_hour_arrivals_match_the_profile() {
     // Office profile on the clock of Rome, across the change to summer time.
