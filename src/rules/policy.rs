@@ -178,62 +178,59 @@ impl RawPolicy {
                 policy.whatsapp.window = duration("whatsapp.window", text)?;
             }
         }
-        let social = [
-            (
-                "facebook",
-                &mut policy.facebook,
-                self.facebook.as_ref().map(|f| {
-                    (
-                        &f.window,
-                        &f.human_agent_extension,
-                        &f.private_reply_validity,
-                        None,
-                    )
-                }),
-            ),
-            (
-                "instagram",
-                &mut policy.instagram,
-                self.instagram.as_ref().map(|i| {
-                    (
-                        &i.window,
-                        &i.human_agent_extension,
-                        &i.private_reply_validity,
-                        i.hold_until_accepted,
-                    )
-                }),
-            ),
-        ];
-        for (name, target, raw) in social {
-            let Some((window, extension, validity, hold)) = raw else {
-                continue;
-            };
+        let social = |name: &str,
+                      target: &mut ChannelPolicy,
+                      window: &Option<String>,
+                      extension: &Option<String>,
+                      validity: &Option<String>|
+         -> Result<(), PolicyError> {
             if let Some(text) = window {
                 target.window = duration(&format!("{name}.window"), text)?;
             }
             if let Some(text) = extension {
-                target.human_agent_extension = if text == "none" {
-                    None
-                } else {
-                    Some(duration(&format!("{name}.human_agent_extension"), text)?)
+                target.human_agent_extension = match text.as_str() {
+                    "none" => None,
+                    _ => Some(duration(&format!("{name}.human_agent_extension"), text)?),
                 };
             }
             if let Some(text) = validity {
                 target.private_reply_validity =
                     duration(&format!("{name}.private_reply_validity"), text)?;
             }
-            if let Some(hold) = hold {
-                target.hold_until_accepted = hold;
+            Ok(())
+        };
+        if let Some(f) = &self.facebook {
+            social(
+                "facebook",
+                &mut policy.facebook,
+                &f.window,
+                &f.human_agent_extension,
+                &f.private_reply_validity,
+            )?;
+        }
+        if let Some(i) = &self.instagram {
+            social(
+                "instagram",
+                &mut policy.instagram,
+                &i.window,
+                &i.human_agent_extension,
+                &i.private_reply_validity,
+            )?;
+            if let Some(hold) = i.hold_until_accepted {
+                policy.instagram.hold_until_accepted = hold;
             }
-            if let Some(e) = target.human_agent_extension {
-                if e <= target.window {
-                    return Err(PolicyError(format!(
-                        "{prefix}{name}.human_agent_extension = \"{}\": must be longer than \
-                         {prefix}{name}.window ({}), or \"none\"",
-                        format_duration(e),
-                        format_duration(target.window)
-                    )));
-                }
+        }
+        for (name, p) in [
+            ("facebook", &policy.facebook),
+            ("instagram", &policy.instagram),
+        ] {
+            if let Some(e) = p.human_agent_extension.filter(|e| *e <= p.window) {
+                return Err(PolicyError(format!(
+                    "{prefix}{name}.human_agent_extension = \"{}\": must be longer than \
+                     {prefix}{name}.window ({}), or \"none\"",
+                    format_duration(e),
+                    format_duration(p.window)
+                )));
             }
         }
         Ok(policy)
