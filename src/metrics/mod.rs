@@ -3,6 +3,19 @@
 //! is the ratio of sums within each replication.
 //!
 //! The exact meaning of every metric is in [`METRICS`], which the reports' glossary prints.
+//!
+//! ```
+//! use replywindow::metrics::{estimate, METRICS};
+//!
+//! // Three replications' undelivered rates: their mean and 95% interval.
+//! let e = estimate(&[0.052, 0.061, 0.058]).unwrap();
+//! assert!((e.mean - 0.057).abs() < 1e-12);
+//! let (lo, hi) = e.interval.unwrap();
+//! assert!(lo < e.mean && e.mean < hi);
+//! // One replication has no interval.
+//! assert_eq!(estimate(&[0.05]).unwrap().interval, None);
+//! assert!(METRICS.iter().any(|m| m.name == "unanswered_rate"));
+//! ```
 
 use hdrhistogram::Histogram;
 use statrs::distribution::{ContinuousCDF, StudentsT};

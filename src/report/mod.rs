@@ -1,4 +1,21 @@
 //! Reports of a run. Each writer returns bytes, so it is unit-tested without files.
+//!
+//! ```
+//! use replywindow::metrics::ReplicationMetrics;
+//! use replywindow::report::{Summary, summary_csv};
+//! use replywindow::scenario::Scenario;
+//! use replywindow::sim::{Prepared, RunOptions, simulate};
+//!
+//! let mut s = Scenario::default_scenario().unwrap();
+//! s.horizon = 9 * replywindow::time::DAY;
+//! s.warm_up = 2 * replywindow::time::DAY;
+//! s.replications = 2;
+//! let run = simulate(&Prepared::new(s), &RunOptions::default()).unwrap();
+//! let reps: Vec<&ReplicationMetrics> = run.replications.iter().map(|(_, r)| &r.metrics).collect();
+//! let csv = String::from_utf8(summary_csv(&Summary::new(&reps))).unwrap();
+//! assert!(csv.starts_with("channel,metric,unit,mean,ci_low,ci_high,replications\n"));
+//! assert!(csv.contains("\nwhatsapp,undelivered_rate_operator,ratio,"));
+//! ```
 
 pub mod charts;
 pub mod run;
