@@ -87,6 +87,8 @@ pub enum XFormat {
     WeekHours,
     /// Categories at 0, 1, 2, …
     Labels(Vec<String>),
+    /// Whole numbers from 0 up to the given one (head counts): a tick at each.
+    Whole(u32),
 }
 
 /// What a chart shows.
@@ -492,6 +494,13 @@ pub fn lines<DB: DrawingBackend>(
         .map_err(s)?;
     let fmt = |x: &f64| match x_format {
         XFormat::Plain => format!("{x}"),
+        XFormat::Whole(_) => {
+            if (x - x.round()).abs() < 1e-9 {
+                format!("{}", x.round())
+            } else {
+                String::new()
+            }
+        }
         XFormat::Labels(labels) => {
             let i = x.round();
             if (x - i).abs() < 1e-9 && i >= 0.0 {
@@ -513,6 +522,7 @@ pub fn lines<DB: DrawingBackend>(
     };
     let x_labels = match x_format {
         XFormat::Plain => 10,
+        XFormat::Whole(max) => (*max as usize + 1).min(60),
         XFormat::Labels(l) => l.len() + 1,
         // Range 0..167 with at most 8 labels: plotters' step would be 20 or 50, so the
         // labels fall on days through a formatter that blanks everything else.

@@ -92,6 +92,15 @@ pub fn sweep_charts(sweep: &Sweep, summaries: &[Summary]) -> Result<Vec<Chart>, 
             let numeric: Option<Vec<f64>> =
                 v.labels.iter().map(|l| l.parse::<f64>().ok()).collect();
             let (xs, x_format) = match numeric {
+                // Small whole numbers (head counts, concurrency): a tick at each.
+                Some(xs)
+                    if xs
+                        .iter()
+                        .all(|x| x.fract() == 0.0 && (0.0..=50.0).contains(x)) =>
+                {
+                    let max = xs.iter().fold(0.0f64, |a, b| a.max(*b)) as u32;
+                    (xs, XFormat::Whole(max))
+                }
                 Some(xs) => (xs, XFormat::Plain),
                 None => (
                     (0..v.labels.len()).map(|i| i as f64).collect(),
