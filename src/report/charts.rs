@@ -4,6 +4,7 @@
 use std::sync::Once;
 
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use crate::metrics::{Estimate, METRICS};
@@ -324,15 +325,25 @@ pub fn grouped_bars<DB: DrawingBackend>(
             }))
             .map_err(s)?;
     }
+    legend(&mut chart, 16)?;
+    Ok(())
+}
+
+type Chart2d<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// The legend of a chart's series, in its upper right corner.
+fn legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut Chart2d<'a, DB>,
+    font_size: u32,
+) -> Result<(), String> {
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperRight)
-        .label_font(("sans-serif", 16))
+        .label_font(("sans-serif", font_size))
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
         .draw()
-        .map_err(s)?;
-    Ok(())
+        .map_err(s)
 }
 
 /// The label of the category whose middle is at `x` (categories stand at 0–1, 1–2, …);
@@ -591,14 +602,7 @@ pub fn lines<DB: DrawingBackend>(
                 .map_err(s)?;
         }
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .label_font(("sans-serif", 15))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .draw()
-        .map_err(s)?;
+    legend(&mut chart, 15)?;
     Ok(())
 }
 
