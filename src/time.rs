@@ -31,6 +31,11 @@ pub const WEEK: Millis = 7 * DAY;
 pub struct Instant(pub i64);
 
 impl Instant {
+    /// Before every instant: the end of something that never was.
+    pub const NEVER: Instant = Instant(i64::MIN);
+    /// After every instant: the end of something that never ends.
+    pub const ALWAYS: Instant = Instant(i64::MAX);
+
     /// Milliseconds since the Unix epoch.
     pub const fn millis(self) -> i64 {
         self.0

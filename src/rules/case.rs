@@ -254,6 +254,99 @@ impl Case {
     }
 }
 
+/// How the business answers a case, as far as the questions of [`Case::deliverable_until`]
+/// need to know: the simulator's operators answer a Facebook comment thread with a public
+/// reply, and may tag a late direct message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct AnswerStyle {
+    /// A public reply under the customer's comment goes with the answer.
+    pub public_reply: bool,
+    /// The answer's direct message carries the `human_agent` tag when it is sent after the
+    /// standard window ([`Case::needs_tag`]).
+    pub tag_when_late: bool,
+}
+
+/// Questions about the future of a case, answered from its state by the same rules as
+/// [`Case::business`], so that a simulator never recomputes a window, an extension or a
+/// credit's validity of its own.
+impl Case {
+    /// When the standard window after the customer's latest message closes (exclusive):
+    /// `None` before any message.
+    ///
+    /// ```
+    /// use replywindow::rules::*;
+    /// use replywindow::time::{Instant, HOUR};
+    ///
+    /// let mut case = Case::new(Channel::WhatsApp);
+    /// assert_eq!(case.window_end(&Policy::meta()), None);
+    /// case.customer(CustomerAction::Message, Instant(0));
+    /// assert_eq!(case.window_end(&Policy::meta()), Some(Instant(24 * HOUR)));
+    /// ```
+    pub fn window_end(&self, policy: &Policy) -> Option<Instant> {
+        let window = policy.channel(self.channel).window;
+        self.last_message.map(|last| last.plus(window))
+    }
+
+    /// Whether a direct message at `at` is past the standard window on a channel where the
+    /// `human_agent` tag exists (Facebook, Instagram): only a tagged one can still be
+    /// delivered there, by the extension.
+    ///
+    /// ```
+    /// use replywindow::rules::*;
+    /// use replywindow::time::{Instant, HOUR};
+    ///
+    /// let mut case = Case::new(Channel::Facebook);
+    /// case.customer(CustomerAction::Message, Instant(0));
+    /// assert!(!case.needs_tag(&Policy::meta(), Instant(24 * HOUR - 1)));
+    /// assert!(case.needs_tag(&Policy::meta(), Instant(24 * HOUR)));
+    /// ```
+    pub fn needs_tag(&self, policy: &Policy, at: Instant) -> bool {
+        self.channel != Channel::WhatsApp && self.window_end(policy).is_some_and(|end| at >= end)
+    }
+
+    /// The instant from which an answer written in `style` can no longer be delivered
+    /// (exclusive): the latest of the standard window, the extension (for a tagged answer),
+    /// the newest unused comment credit (a private reply), and [`Instant::ALWAYS`] while a
+    /// public reply can answer a comment. [`Instant::NEVER`] when nothing could be
+    /// delivered at any time. Deliverability only ends: an answer at any instant before
+    /// this one is delivered (unless it is held on Instagram), at this one it is not.
+    ///
+    /// ```
+    /// use replywindow::rules::*;
+    /// use replywindow::time::{Instant, DAY, HOUR};
+    ///
+    /// let policy = Policy::meta();
+    /// let tagged = AnswerStyle { public_reply: false, tag_when_late: true };
+    /// let mut case = Case::new(Channel::Instagram);
+    /// assert_eq!(case.deliverable_until(&policy, tagged), Instant::NEVER);
+    /// case.customer(CustomerAction::Comment, Instant(0));
+    /// assert_eq!(case.deliverable_until(&policy, tagged), Instant(7 * DAY));
+    /// case.customer(CustomerAction::Message, Instant(3 * DAY));
+    /// assert_eq!(case.deliverable_until(&policy, tagged), Instant(10 * DAY));
+    /// assert_eq!(case.deliverable_until(&policy, AnswerStyle::default()), Instant(7 * DAY));
+    /// ```
+    pub fn deliverable_until(&self, policy: &Policy, style: AnswerStyle) -> Instant {
+        let p = policy.channel(self.channel);
+        if style.public_reply && self.latest_comment.is_some() {
+            return Instant::ALWAYS;
+        }
+        let mut until = Instant::NEVER;
+        if let Some(last) = self.last_message {
+            until = until.max(last.plus(p.window));
+            if let (true, Some(extension)) = (
+                style.tag_when_late && self.channel != Channel::WhatsApp,
+                p.human_agent_extension,
+            ) {
+                until = until.max(last.plus(extension));
+            }
+        }
+        if let Some(&newest) = self.credits.back() {
+            until = until.max(p.credit_end(newest));
+        }
+        until
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

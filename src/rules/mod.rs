@@ -65,7 +65,7 @@ mod case;
 pub mod mutants;
 pub(crate) mod policy;
 
-pub use case::{BusinessMessage, Case, Decision, Released};
+pub use case::{AnswerStyle, BusinessMessage, Case, Decision, Released};
 pub use policy::{ChannelPolicy, Policy, PolicyError};
 
 use std::fmt;

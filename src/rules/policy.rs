@@ -3,7 +3,7 @@
 use serde::Deserialize;
 
 use super::Channel;
-use crate::time::{DAY, HOUR, Millis, format_duration, parse_duration};
+use crate::time::{DAY, HOUR, Instant, Millis, format_duration, parse_duration};
 
 /// One channel's numbers and switches (rules.md, "Policy").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,6 +25,13 @@ pub struct Policy {
     pub whatsapp: ChannelPolicy,
     pub facebook: ChannelPolicy,
     pub instagram: ChannelPolicy,
+}
+
+impl ChannelPolicy {
+    /// The end (exclusive) of the private-reply credit of a comment made at `comment_at`.
+    pub const fn credit_end(&self, comment_at: Instant) -> Instant {
+        comment_at.plus(self.private_reply_validity)
+    }
 }
 
 impl Default for Policy {

@@ -8,7 +8,8 @@ use super::events::EventList;
 use super::{Prepared, streams};
 use crate::metrics::{Counters, Hourly, ReplicationMetrics, weeks};
 use crate::rules::{
-    BusinessAction, BusinessMessage, Case, Channel, Content, CustomerAction, Sender, Verdict,
+    AnswerStyle, BusinessAction, BusinessMessage, Case, Channel, Content, CustomerAction, Sender,
+    Verdict,
 };
 use crate::scenario::{DurationDist, Routing};
 use crate::time::{HOUR, Instant};
@@ -558,8 +559,7 @@ impl Model<'_> {
         let Some(c) = self.conversations[id as usize].as_mut() else {
             return;
         };
-        let channel = s.channels[c.channel as usize].channel;
-        let w = s.policy.channel(channel).window;
+        let window_end = c.case.window_end(&s.policy);
         if opened {
             let traffic = &s.channels[c.channel as usize];
             c.may(
@@ -593,11 +593,13 @@ impl Model<'_> {
                 );
             }
         }
+        // A request opened by a message: the window after that message.
+        let window_end = window_end.filter(|_| !r.by_comment);
         // The coverage check first: at the instant the window closes, the request is
         // still open when it is checked, and expires after.
-        if recheck && !r.by_comment {
+        if let (true, Some(end)) = (recheck, window_end) {
             self.events.schedule(
-                t.plus(w),
+                end,
                 Event::WindowCheck {
                     conv: id,
                     stamp: r.check_stamp,
@@ -607,12 +609,8 @@ impl Model<'_> {
         // Expiry is first looked at when the standard window closes: most requests are
         // answered by then, and a timer days away would only sit stale in the event list.
         let until = self.deliverable_until(id);
-        let first_look = if r.by_comment {
-            until
-        } else {
-            until.min(t.plus(w))
-        };
-        if first_look < Instant(i64::MAX) {
+        let first_look = window_end.map_or(until, |end| until.min(end));
+        if first_look < Instant::ALWAYS {
             self.events.schedule(
                 first_look.max(t),
                 Event::Expiry {
@@ -621,9 +619,9 @@ impl Model<'_> {
                 },
             );
         }
-        if let (Some(y), false) = (s.bots.window_warning, r.by_comment) {
+        if let (Some(y), Some(end)) = (s.bots.window_warning, window_end) {
             self.events.schedule(
-                t.plus(w - y).max(t),
+                end.plus(-y).max(t),
                 Event::WindowWarning {
                     conv: id,
                     stamp: r.window_stamp,
@@ -632,35 +630,25 @@ impl Model<'_> {
         }
     }
 
-    /// The last instant an operator's answer could still reach the customer: the window or
-    /// the extension after the latest message, a comment's private reply, and on Facebook
-    /// comment threads a public reply at any time.
+    /// How this conversation's operators answer its open request: a Facebook comment thread
+    /// with a public reply; a message with the human-agent tag when late, if they tag.
+    fn answer_style(&self, c: &Conversation) -> AnswerStyle {
+        let s = &self.p.scenario;
+        let by_comment = c.request.as_ref().is_some_and(|r| r.by_comment);
+        AnswerStyle {
+            public_reply: by_comment && c.case.channel() == Channel::Facebook,
+            tag_when_late: !by_comment && s.operators.human_agent_tagging,
+        }
+    }
+
+    /// The instant from which an operator's answer can no longer reach the customer (the
+    /// engine decides: windows, the extension, comment credits, public replies).
     fn deliverable_until(&self, id: u32) -> Instant {
-        let p = self.p;
-        let s = &p.scenario;
         let Some(c) = self.conversations[id as usize].as_ref() else {
-            return Instant(0);
+            return Instant::NEVER;
         };
-        let channel = s.channels[c.channel as usize].channel;
-        let p = s.policy.channel(channel);
-        let mut until = Instant(i64::MIN);
-        if let Some(r) = &c.request {
-            if r.by_comment {
-                until = match channel {
-                    Channel::Facebook => Instant(i64::MAX),
-                    _ => r.latest.plus(p.private_reply_validity),
-                };
-            }
-        }
-        if let Some(last) = c.case.last_message() {
-            until = until.max(last.plus(p.window));
-            if s.operators.human_agent_tagging && channel != Channel::WhatsApp {
-                if let Some(e) = p.human_agent_extension {
-                    until = until.max(last.plus(e));
-                }
-            }
-        }
-        until
+        c.case
+            .deliverable_until(&self.p.scenario.policy, self.answer_style(c))
     }
 
     fn customer_moves(&mut self, id: u32, stamp: u32, what: Move) {
@@ -732,18 +720,9 @@ impl Model<'_> {
             Routing::Deadline => match self.deliverable_until(id) {
                 // A public reply has no deadline: it ranks like a comment's private reply,
                 // so that comment threads are not starved by an endless stream of windows.
-                Instant(i64::MAX) => {
-                    let channel = self.p.scenario.channels[c.channel as usize].channel;
-                    inbox
-                        .since
-                        .plus(
-                            self.p
-                                .scenario
-                                .policy
-                                .channel(channel)
-                                .private_reply_validity,
-                        )
-                        .0
+                Instant::ALWAYS => {
+                    let policy = self.p.scenario.policy.channel(c.case.channel());
+                    policy.credit_end(inbox.since).0
                 }
                 until => until.0,
             },
@@ -886,11 +865,7 @@ impl Model<'_> {
                 }
             }
             _ => {
-                let late = c
-                    .case
-                    .last_message()
-                    .is_some_and(|l| t >= l.plus(s.policy.channel(channel).window));
-                let tagged = ops.human_agent_tagging && channel != Channel::WhatsApp && late;
+                let tagged = ops.human_agent_tagging && c.case.needs_tag(&s.policy, t);
                 messages.push(BusinessMessage {
                     tagged,
                     ..direct(promotional())

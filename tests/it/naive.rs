@@ -9,7 +9,8 @@ use proptest::prelude::*;
 
 use replywindow::fixtures::policy_variants;
 use replywindow::rules::{
-    BusinessAction, Channel, Content, CustomerAction, Policy, Reason, Sender, Verdict,
+    AnswerStyle, BusinessAction, BusinessMessage, Case, Channel, Content, CustomerAction, Policy,
+    Reason, Sender, Verdict,
 };
 use replywindow::time::{DAY, HOUR, Instant, MINUTE};
 use replywindow::trace::{Event, Input, TraceRecord, replay, write_trace};
@@ -322,5 +323,70 @@ proptest! {
             prop_assert_eq!((e.reason, e.delivered_at), (*reason, *delivered_at), "case {} seq {}", r.case, r.seq);
         }
         prop_assert!(engine_rows.next().is_none());
+    }
+}
+
+/// Whether an operator's related answer written in `style` at `at` is delivered, decided on
+/// a copy of the case: its direct message (tagged when `style` says and the case needs the
+/// tag), after a public reply where `style` has one.
+fn answer_delivered(case: &Case, policy: &Policy, style: AnswerStyle, at: Instant) -> bool {
+    let mut case = case.clone();
+    let mut delivered = false;
+    if style.public_reply {
+        let public = BusinessMessage {
+            action: BusinessAction::CommentReply,
+            ..BusinessMessage::new(Sender::Operator, at)
+        };
+        delivered |= case.business(policy, &public).verdict == Verdict::Delivered;
+    }
+    let direct = BusinessMessage {
+        tagged: style.tag_when_late && case.needs_tag(policy, at),
+        ..BusinessMessage::new(Sender::Operator, at)
+    };
+    delivered | (case.business(policy, &direct).verdict == Verdict::Delivered)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+    /// The engine's answer to "until when can an answer be delivered" agrees with deciding
+    /// one at that instant (not delivered) and one millisecond before it (delivered), after
+    /// every row of random cases, for every style of answer.
+    #[test]
+    fn deliverable_until_agrees_with_deciding((channels, steps, policy) in steps()) {
+        let policy = policies()[policy];
+        let records = build(&channels, &steps);
+        let mut cases: Vec<Case> = channels.iter().map(|&c| Case::new(c)).collect();
+        for r in &records {
+            let i: usize = r.case[1..].parse().unwrap();
+            let case = &mut cases[i];
+            match r.event.message(r.at) {
+                Some(m) => { case.business(&policy, &m); }
+                None => {
+                    let Event::Customer(action) = r.event else { unreachable!() };
+                    case.customer(action, r.at);
+                }
+            }
+            let social = case.channel() != Channel::WhatsApp;
+            for (public_reply, tag_when_late) in [(false, false), (false, true), (true, false), (true, true)] {
+                if public_reply && !social {
+                    continue;
+                }
+                let style = AnswerStyle { public_reply, tag_when_late };
+                let until = case.deliverable_until(&policy, style);
+                let now = r.at;
+                if until == Instant::ALWAYS {
+                    prop_assert!(answer_delivered(case, &policy, style, now.plus(3650 * DAY)));
+                } else if until > now {
+                    prop_assert!(answer_delivered(case, &policy, style, until.plus(-1)),
+                        "{:?} at {} - 1 ms, case {}", style, until, r.case);
+                    prop_assert!(!answer_delivered(case, &policy, style, until),
+                        "{:?} at {}, case {}", style, until, r.case);
+                } else {
+                    prop_assert!(!answer_delivered(case, &policy, style, now),
+                        "{:?} at {} (until {}), case {}", style, now, until, r.case);
+                }
+            }
+        }
     }
 }

@@ -118,6 +118,57 @@ fn a_warned_customer_who_writes_again_and_is_then_answered_is_rescued() {
     );
 }
 
+/// Regression: a request's deadline was the simulator's own copy of the rules, which ignored
+/// an unused comment credit on a request opened by a message; the request expired at its
+/// window's end although the engine still delivered the answer as a private reply.
+#[test]
+fn an_unused_comment_credit_keeps_a_message_request_answerable() {
+    // One Facebook customer comments on Mon 00:00 and again at 01:00 (a nudge): two credits.
+    // The operator (Mon 02:00-03:00) answers at 02:30 with a public reply, which spends no
+    // credit. The customer follows up with a message at 03:30 and nudges at 04:30: the
+    // window closes Tue 04:30. The next operator (Wed 10:00-11:00) answers at 10:30, past
+    // the window, untagged: delivered as a private reply on the 01:00 credit, so the
+    // request is answered, not expired.
+    let toml = r#"
+name = "credit"
+start = "2026-03-02T00:00"
+time_zone = "UTC"
+horizon = "59h"
+replications = 1
+[channels.facebook]
+arrival_interval = "30d"
+comment_share = 1
+[customers]
+follow_up_probability = 1
+follow_up_delay = "1h"
+nudge_probability = 1
+nudge_delay = "1h"
+warned_return_probability = 0
+[operators]
+concurrency = 1
+handle_time = "30m"
+human_agent_tagging = false
+[[operators.shifts]]
+days = ["mon"]
+start = "02:00"
+end = "03:00"
+operators = 1
+[[operators.shifts]]
+days = ["wed"]
+start = "10:00"
+end = "11:00"
+operators = 1
+"#;
+    let (run, s) = run_toml(toml, RunOptions::default());
+    let fb = &run.replications[0].1.metrics.channels[0].1;
+    assert_eq!(fb.sent[0][Reason::PublicReply as usize], 1);
+    assert_eq!(fb.sent[0][Reason::PrivateReply as usize], 1);
+    assert_eq!(fb.sent_by(None), 2, "nothing else was sent");
+    let get = |metric: &str| mean(&s, "facebook", metric);
+    assert_eq!(get("requests"), Some(2.0));
+    assert_eq!(get("unanswered_rate"), Some(0.0));
+}
+
 /// The files `simulate` writes, by name.
 fn simulate_files(args: &[&str]) -> Vec<(String, Vec<u8>)> {
     let dir = tmp();
