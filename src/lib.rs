@@ -30,6 +30,7 @@
 
 pub mod fixtures;
 pub mod metrics;
+pub mod output;
 pub mod report;
 pub mod rules;
 pub mod scenario;

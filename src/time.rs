@@ -25,6 +25,10 @@ pub const MINUTE: Millis = 60 * SECOND;
 pub const HOUR: Millis = 60 * MINUTE;
 pub const DAY: Millis = 24 * HOUR;
 pub const WEEK: Millis = 7 * DAY;
+/// Hours in a week.
+pub const WEEK_HOURS: usize = 168;
+/// The days of the week as scenario files and reports write them, Monday first.
+pub const WEEKDAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /// A point in time: milliseconds since 1970-01-01T00:00:00Z.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]

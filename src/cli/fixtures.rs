@@ -1,9 +1,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use replywindow::fixtures::{SuiteError, SuiteOptions, build_suite, coverage};
-use replywindow::trace::write_atomically;
+use replywindow::output::{OutputFile, write_files};
 
 /// Write the regression fixture suite for other implementations of the rules.
 ///
@@ -55,13 +55,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Err(e) => return Err(e.into()),
     };
     if let Some(out) = &args.out {
-        std::fs::create_dir_all(out.join("invalid"))
-            .with_context(|| format!("cannot create {}", out.display()))?;
-        for f in &files {
-            let path = out.join(&f.name);
-            write_atomically(&path, &f.bytes)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-        }
+        let outputs: Vec<OutputFile> = files.iter().map(|f| f.file.clone()).collect();
+        write_files(out, &outputs)?;
         if !args.coverage {
             super::sayln(&format!(
                 "wrote {} files of the fixture suite into {}",

@@ -1,8 +1,6 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use replywindow::report::sweep::sweep_outputs;
-
 /// Combine the shares of a sharded sweep into exactly what one unsharded run writes.
 ///
 /// Each DIR is a share's folder (OUT/shard-K-of-N). Refuses, with exit code 2, when a
@@ -33,8 +31,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from(".")),
     };
-    let files = sweep_outputs(&sweep, &results)?;
-    super::sweep::write_all(&out, &files)?;
+    let files = sweep.outputs(&results)?;
+    replywindow::output::write_files(&out, &files)?;
     if !args.quiet {
         super::sayln(&format!(
             "merged {} shares of sweep {} into {}",

@@ -136,7 +136,7 @@ pub(crate) fn note(text: &str) {
 pub(crate) fn emit(out: Option<&PathBuf>, bytes: &[u8]) -> anyhow::Result<()> {
     use std::io::Write;
     match out {
-        Some(path) => replywindow::trace::write_atomically(path, bytes)
+        Some(path) => replywindow::output::write_atomically(path, bytes)
             .with_context(|| format!("cannot write {}", path.display())),
         None => {
             let mut stdout = std::io::stdout().lock();

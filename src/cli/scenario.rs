@@ -43,7 +43,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     path.display()
                 );
             }
-            replywindow::trace::write_atomically(&path, DEFAULT_SCENARIO.as_bytes())
+            replywindow::output::write_atomically(&path, DEFAULT_SCENARIO.as_bytes())
                 .with_context(|| format!("cannot write {}", path.display()))?;
             super::note(&format!("wrote the default scenario to {}", path.display()));
         }

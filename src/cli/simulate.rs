@@ -1,16 +1,13 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
 use replywindow::metrics::ReplicationMetrics;
-use replywindow::report::run::{run_charts, run_page};
-use replywindow::report::{
-    Summary, hourly_csv, replications_csv, summary_csv, summary_table, verdicts_csv,
-};
+use replywindow::output::write_files;
+use replywindow::report::run::run_outputs;
+use replywindow::report::summary_table;
 use replywindow::scenario::Scenario;
-use replywindow::sim::{Prepared, RunOptions, simulate_with};
-use replywindow::time::{format_duration, parse_duration};
-use replywindow::trace::{write_atomically, write_trace};
+use replywindow::sim::{Prepared, RunOptions, SimError, simulate_with};
+use replywindow::time::format_duration;
 
 /// Simulate a contact center under Meta's messaging rules.
 ///
@@ -64,17 +61,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         scenario.seed = seed;
     }
     if let Some(h) = &args.horizon {
-        let horizon = parse_duration(h).map_err(|e| anyhow::anyhow!("--horizon {h}: {e}"))?;
-        if horizon > 3660 * replywindow::time::DAY {
-            bail!("--horizon {h}: at most ten years");
-        }
-        if horizon <= scenario.warm_up {
-            bail!(
-                "--horizon {h}: must be longer than the scenario's warm-up ({})",
-                format_duration(scenario.warm_up)
-            );
-        }
-        scenario.horizon = horizon;
+        scenario
+            .set_horizon(h)
+            .map_err(|e| anyhow::anyhow!("--horizon {h}: {}", e.message))?;
     }
     let out = args
         .out
@@ -91,47 +80,24 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         "replications",
         args.run.quiet,
     );
-    let run = simulate_with(&prepared, &options, &|_| bar.inc(1))?;
+    let run = simulate_with(&prepared, &options, &|_| bar.inc(1)).map_err(|e| match e {
+        SimError::TraceOutOfRange {
+            replication,
+            replications,
+        } => anyhow::anyhow!(
+            "--trace {replication}: there are only {replications} replications (counted from 0)"
+        ),
+        e => e.into(),
+    })?;
     bar.finish_and_clear();
 
-    let reps: Vec<&ReplicationMetrics> = run.replications.iter().map(|(_, r)| &r.metrics).collect();
     let numbered: Vec<(u32, &ReplicationMetrics)> = run
         .replications
         .iter()
         .map(|(i, r)| (*i, &r.metrics))
         .collect();
-    let summary = Summary::new(&reps);
-    let mut files: Vec<(&str, Vec<u8>)> = vec![
-        ("summary.csv", summary_csv(&summary)),
-        ("replications.csv", replications_csv(&numbered)),
-        ("verdicts.csv", verdicts_csv(&reps)),
-        ("hourly.csv", hourly_csv(&reps)),
-    ];
-    if let Some(trace) = run.trace() {
-        let mut bytes = Vec::new();
-        write_trace(&mut bytes, trace)?;
-        files.push(("trace.csv", bytes));
-    }
-    let charts = run_charts(&summary, &reps)?;
-    let csv_names: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
-    let page = run_page(&prepared.scenario, &summary, &charts, &csv_names);
-    let mut chart_files: Vec<(String, Vec<u8>)> = Vec::new();
-    for c in &charts {
-        chart_files.push((format!("{}.png", c.name), c.png.clone()));
-        chart_files.push((format!("{}.svg", c.name), c.svg.clone().into_bytes()));
-    }
-    chart_files.push(("index.html".into(), page.into_bytes()));
-    std::fs::create_dir_all(&out)
-        .with_context(|| format!("cannot create the folder {}", out.display()))?;
-    let all = files
-        .iter()
-        .map(|(n, b)| (*n, b))
-        .chain(chart_files.iter().map(|(n, b)| (n.as_str(), b)));
-    for (name, bytes) in all {
-        let path = out.join(name);
-        write_atomically(&path, bytes)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
+    let report = run_outputs(&prepared.scenario, &numbered, run.trace())?;
+    write_files(&out, &report.files)?;
 
     if !args.run.quiet {
         let s = &prepared.scenario;
@@ -144,11 +110,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             s.seed
         ))?;
         super::say("\n")?;
-        super::say(&summary_table(&summary))?;
+        super::say(&summary_table(&report.summary))?;
+        let named = |ending: &str| -> Vec<&str> {
+            report
+                .files
+                .iter()
+                .map(|f| f.name.as_str())
+                .filter(|n| n.ends_with(ending))
+                .collect()
+        };
         super::sayln(&format!(
             "Wrote {}, {} charts (PNG and SVG) and index.html into {}",
-            files.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "),
-            charts.len(),
+            named(".csv").join(", "),
+            named(".png").len(),
             out.display()
         ))?;
     }

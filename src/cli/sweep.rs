@@ -1,12 +1,10 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Context;
-use replywindow::report::sweep::sweep_outputs;
+use replywindow::output::write_files;
 use replywindow::sweep::{
     Share, Sweep, Vary, complete_results, execute, share_dir, share_from_env,
 };
-use replywindow::trace::write_atomically;
 
 /// Sweep scenario keys over values: staffing, shifts, bots, policy.
 ///
@@ -44,17 +42,6 @@ pub struct Args {
     /// JOB_COMPLETION_INDEX).
     #[arg(long, value_name = "N")]
     shards: Option<u32>,
-}
-
-/// Writes finished files into `dir`, each atomically.
-pub(crate) fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    for (name, bytes) in files {
-        let path = dir.join(name);
-        write_atomically(&path, bytes)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    Ok(())
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -103,8 +90,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let results = complete_results(&sweep, std::slice::from_ref(&dir))?;
-    let files = sweep_outputs(&sweep, &results)?;
-    write_all(&dir, &files)?;
+    let files = sweep.outputs(&results)?;
+    write_files(&dir, &files)?;
     if !args.run.quiet {
         super::sayln(&format!(
             "sweep {}: {} points × {} replications; wrote {} into {}",
@@ -113,7 +100,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             sweep.replications,
             files
                 .iter()
-                .map(|(n, _)| n.as_str())
+                .map(|f| f.name.as_str())
                 .collect::<Vec<_>>()
                 .join(", "),
             dir.display()

@@ -21,8 +21,7 @@ use hdrhistogram::Histogram;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use crate::rules::{Channel, Reason, Sender, Verdict};
-use crate::scenario::week::WEEK_HOURS;
-use crate::time::{MINUTE, WEEK};
+use crate::time::{MINUTE, WEEK, WEEK_HOURS};
 
 /// A metric: its name in the CSV files, its unit, and its definition.
 #[derive(Clone, Copy, Debug)]
@@ -195,6 +194,9 @@ pub const METRICS: &[MetricDef] = &[
         definition: "Operator occupancy: conversations in hand / (operators on duty × concurrency), over the time on duty (shared by all channels).",
     },
 ];
+
+/// One replication's metric values per row (channels, then `all`), in [`METRICS`] order.
+pub type MetricRows = Vec<(String, Vec<Option<f64>>)>;
 
 /// The two senders, in the order of the counters.
 pub const SENDERS: [Sender; 2] = [Sender::Operator, Sender::Bot];

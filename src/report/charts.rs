@@ -25,6 +25,20 @@ pub struct Chart {
     pub svg: String,
 }
 
+/// The files of `charts`: a PNG and an SVG each.
+pub fn chart_files(charts: &[Chart]) -> Vec<crate::output::OutputFile> {
+    use crate::output::OutputFile;
+    charts
+        .iter()
+        .flat_map(|c| {
+            [
+                OutputFile::new(format!("{}.png", c.name), c.png.clone()),
+                OutputFile::new(format!("{}.svg", c.name), c.svg.clone().into_bytes()),
+            ]
+        })
+        .collect()
+}
+
 /// A chart that could not be drawn.
 #[derive(Debug, thiserror::Error)]
 #[error("chart {name}: {message}")]

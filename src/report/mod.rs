@@ -22,6 +22,4 @@ pub mod run;
 pub mod sweep;
 mod tables;
 
-pub use tables::{
-    MetricRows, Summary, hourly_csv, replications_csv, summary_csv, summary_table, verdicts_csv,
-};
+pub use tables::{Summary, hourly_csv, replications_csv, summary_csv, summary_table, verdicts_csv};

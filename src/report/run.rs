@@ -4,13 +4,60 @@ use std::fmt::Write as _;
 
 use hdrhistogram::Histogram;
 
-use super::Summary;
-use super::charts::{Bar, Chart, ChartError, Line, Plot, XFormat, channel_colour, render};
+use super::charts::{
+    Bar, Chart, ChartError, Line, Plot, XFormat, channel_colour, chart_files, render,
+};
+use super::{Summary, hourly_csv, replications_csv, summary_csv, verdicts_csv};
 use crate::metrics::{METRICS, ReplicationMetrics};
+use crate::output::OutputFile;
 use crate::rules::Reason;
 use crate::scenario::Scenario;
-use crate::scenario::week::{WEEK_HOURS, WEEKDAY_NAMES};
-use crate::time::{HOUR, format_duration};
+use crate::time::{HOUR, WEEK_HOURS, WEEKDAY_NAMES, format_duration};
+use crate::trace::{TraceRecord, write_trace};
+
+/// A run's report that could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error(transparent)]
+    Chart(#[from] ChartError),
+    #[error("cannot write the trace: {0}")]
+    Trace(std::io::Error),
+}
+
+/// The report of a `simulate` run: its summary (for the terminal) and its files.
+pub struct RunReport {
+    pub summary: Summary,
+    pub files: Vec<OutputFile>,
+}
+
+/// Every file of a `simulate` run, in this order: `summary.csv`, `replications.csv`,
+/// `verdicts.csv`, `hourly.csv`, `trace.csv` (when a replication's trace was kept), the
+/// charts (PNG and SVG) and `index.html`. `replications` are numbered, in replication order.
+pub fn run_outputs(
+    scenario: &Scenario,
+    replications: &[(u32, &ReplicationMetrics)],
+    trace: Option<&[TraceRecord]>,
+) -> Result<RunReport, ReportError> {
+    let reps: Vec<&ReplicationMetrics> = replications.iter().map(|(_, m)| *m).collect();
+    let summary = Summary::new(&reps);
+    let mut files = vec![
+        OutputFile::new("summary.csv", summary_csv(&summary)),
+        OutputFile::new("replications.csv", replications_csv(replications)),
+        OutputFile::new("verdicts.csv", verdicts_csv(&reps)),
+        OutputFile::new("hourly.csv", hourly_csv(&reps)),
+    ];
+    if let Some(trace) = trace {
+        let mut bytes = Vec::new();
+        write_trace(&mut bytes, trace).map_err(ReportError::Trace)?;
+        files.push(OutputFile::new("trace.csv", bytes));
+    }
+    let charts = run_charts(&summary, &reps)?;
+    let csv_names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+    let page = run_page(scenario, &summary, &charts, &csv_names);
+    files.extend(chart_files(&charts));
+    files.push(OutputFile::new("index.html", page.into_bytes()));
+    Ok(RunReport { summary, files })
+}
 
 fn bar(summary: &Summary, row: &str, metric: &str, series: &str, light: bool) -> Bar {
     let c = channel_colour(row);

@@ -5,13 +5,14 @@
 
 use std::fmt::Write as _;
 
+use super::Summary;
+use super::charts::chart_files;
 use super::charts::{
     Chart, ChartError, Line, Plot, XFormat, channel_colour, format_value, render, unit_of,
 };
 use super::run::{PAGE_HEAD, esc, figures_html, glossary_html};
-use super::{MetricRows, Summary};
 use crate::metrics::METRICS;
-use crate::sweep::{PairResult, Sweep};
+use crate::output::OutputFile;
 
 /// The metrics drawn against the varied keys.
 pub const HEADLINE: &[&str] = &[
@@ -27,24 +28,33 @@ fn num(v: f64) -> String {
     format!("{v:.6}")
 }
 
-/// The summary of every point of the grid, from the results of all its pairs.
-pub fn point_summaries(sweep: &Sweep, results: &[PairResult]) -> Vec<Summary> {
-    (0..sweep.points.len())
-        .map(|p| {
-            let mut reps: Vec<&PairResult> = results.iter().filter(|r| r.point == p).collect();
-            reps.sort_by_key(|r| r.replication);
-            let rows: Vec<MetricRows> = reps.iter().map(|r| r.rows.clone()).collect();
-            Summary::from_rows(&rows)
-        })
-        .collect()
+/// A varied key and its values as written.
+#[derive(Clone, Copy, Debug)]
+pub struct Axis<'a> {
+    pub key: &'a str,
+    pub labels: &'a [String],
+}
+
+/// What the report of a sweep shows: the grid, how it ran, and (beside it) every point's
+/// summary.
+#[derive(Clone, Debug)]
+pub struct SweepView<'a> {
+    pub name: &'a str,
+    pub description: &'a str,
+    /// The varied keys, first key slowest.
+    pub varies: Vec<Axis<'a>>,
+    /// The value labels of each point, in `varies` order.
+    pub points: &'a [Vec<String>],
+    pub replications: u32,
+    pub seed: u64,
 }
 
 /// `sweep.csv`: point, the varied keys, channel, metric, unit, mean and interval.
-pub fn sweep_csv(sweep: &Sweep, summaries: &[Summary]) -> Vec<u8> {
+pub fn sweep_csv(sweep: &SweepView, summaries: &[Summary]) -> Vec<u8> {
     let mut out = String::from("point");
     for v in &sweep.varies {
         out.push(',');
-        out.push_str(&v.key);
+        out.push_str(v.key);
     }
     out.push_str(",channel,metric,unit,mean,ci_low,ci_high,replications\n");
     for (p, (labels, s)) in sweep.points.iter().zip(summaries).enumerate() {
@@ -82,7 +92,7 @@ fn axis(unit: &str, metric: &str) -> String {
 }
 
 /// A chart per headline metric: lines with bands for one key, heat maps for two.
-pub fn sweep_charts(sweep: &Sweep, summaries: &[Summary]) -> Result<Vec<Chart>, ChartError> {
+pub fn sweep_charts(sweep: &SweepView, summaries: &[Summary]) -> Result<Vec<Chart>, ChartError> {
     let mut charts = Vec::new();
     let Some(first) = summaries.first() else {
         return Ok(charts);
@@ -104,7 +114,7 @@ pub fn sweep_charts(sweep: &Sweep, summaries: &[Summary]) -> Result<Vec<Chart>, 
                 Some(xs) => (xs, XFormat::Plain),
                 None => (
                     (0..v.labels.len()).map(|i| i as f64).collect(),
-                    XFormat::Labels(v.labels.clone()),
+                    XFormat::Labels(v.labels.to_vec()),
                 ),
             };
             for metric in HEADLINE {
@@ -142,7 +152,7 @@ pub fn sweep_charts(sweep: &Sweep, summaries: &[Summary]) -> Result<Vec<Chart>, 
                     &format!("{metric} against {}", v.key),
                     &Plot::Lines {
                         title: format!("{metric} against {} (95% bands)", v.key),
-                        x_desc: v.key.clone(),
+                        x_desc: v.key.to_string(),
                         y_desc: axis(unit, metric),
                         lines,
                         marks: Vec::new(),
@@ -171,8 +181,8 @@ pub fn sweep_charts(sweep: &Sweep, summaries: &[Summary]) -> Result<Vec<Chart>, 
                     &format!("{metric}, all channels, against {} and {}", a.key, b.key),
                     &Plot::Heat {
                         title: format!("{metric}, all channels"),
-                        x: (a.key.clone(), a.labels.clone()),
-                        y: (b.key.clone(), b.labels.clone()),
+                        x: (a.key.to_string(), a.labels.to_vec()),
+                        y: (b.key.to_string(), b.labels.to_vec()),
                         values,
                         unit: unit.to_string(),
                         high_is_good: matches!(*metric, "coverage" | "rescued"),
@@ -186,21 +196,21 @@ pub fn sweep_charts(sweep: &Sweep, summaries: &[Summary]) -> Result<Vec<Chart>, 
 }
 
 /// `index.html` of a sweep.
-pub fn sweep_page(sweep: &Sweep, summaries: &[Summary], charts: &[Chart]) -> String {
+pub fn sweep_page(sweep: &SweepView, summaries: &[Summary], charts: &[Chart]) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<title>replywindow sweep: {0}</title>\n{1}\n</head>\n\
          <body data-images=\"pending\">\n<h1>replywindow sweep: {0}</h1>\n<p>{2}</p>\n<h2>Grid</h2>\n<ul>\n",
-        esc(&sweep.name),
+        esc(sweep.name),
         PAGE_HEAD,
-        esc(&sweep.prepared[0].scenario.description)
+        esc(sweep.description)
     );
     for v in &sweep.varies {
         let _ = writeln!(
             out,
             "<li><code>{}</code>: {}</li>",
-            esc(&v.key),
+            esc(v.key),
             esc(&v.labels.join(", "))
         );
     }
@@ -222,7 +232,7 @@ pub fn sweep_page(sweep: &Sweep, summaries: &[Summary], charts: &[Chart]) -> Str
     );
     out.push_str("<table><thead><tr><th>point</th>");
     for v in &sweep.varies {
-        let _ = write!(out, "<th>{}</th>", esc(&v.key));
+        let _ = write!(out, "<th>{}</th>", esc(v.key));
     }
     out.push_str("<th>channel</th>");
     for m in HEADLINE {
@@ -261,21 +271,17 @@ pub fn sweep_page(sweep: &Sweep, summaries: &[Summary], charts: &[Chart]) -> Str
     out
 }
 
-/// Every file of a finished sweep, by name.
+/// Every file of a finished sweep: `sweep.csv`, the charts and `index.html`.
 pub fn sweep_outputs(
-    sweep: &Sweep,
-    results: &[PairResult],
-) -> Result<Vec<(String, Vec<u8>)>, ChartError> {
-    let summaries = point_summaries(sweep, results);
-    let charts = sweep_charts(sweep, &summaries)?;
-    let mut files = vec![("sweep.csv".to_string(), sweep_csv(sweep, &summaries))];
-    for c in &charts {
-        files.push((format!("{}.png", c.name), c.png.clone()));
-        files.push((format!("{}.svg", c.name), c.svg.clone().into_bytes()));
-    }
-    files.push((
-        "index.html".into(),
-        sweep_page(sweep, &summaries, &charts).into_bytes(),
+    sweep: &SweepView,
+    summaries: &[Summary],
+) -> Result<Vec<OutputFile>, ChartError> {
+    let charts = sweep_charts(sweep, summaries)?;
+    let mut files = vec![OutputFile::new("sweep.csv", sweep_csv(sweep, summaries))];
+    files.extend(chart_files(&charts));
+    files.push(OutputFile::new(
+        "index.html",
+        sweep_page(sweep, summaries, &charts).into_bytes(),
     ));
     Ok(files)
 }

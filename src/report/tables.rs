@@ -2,9 +2,9 @@
 
 use std::fmt::Write as _;
 
-use crate::metrics::{Estimate, METRICS, ReplicationMetrics, SENDERS, estimate};
+use crate::metrics::{Estimate, METRICS, MetricRows, ReplicationMetrics, SENDERS, estimate};
 use crate::rules::Reason;
-use crate::scenario::week::{WEEK_HOURS, WEEKDAY_NAMES};
+use crate::time::{WEEK_HOURS, WEEKDAY_NAMES};
 
 /// Floats in CSV: a fixed number of decimals, so equal runs give equal bytes.
 fn num(v: f64) -> String {
@@ -14,9 +14,6 @@ fn num(v: f64) -> String {
 fn opt(v: Option<f64>) -> String {
     v.map(num).unwrap_or_default()
 }
-
-/// One replication's metric values per row (channels, then `all`), in [`METRICS`] order.
-pub type MetricRows = Vec<(String, Vec<Option<f64>>)>;
 
 /// Every metric of every row (channels, then `all`), estimated over the replications.
 #[derive(Clone, Debug)]

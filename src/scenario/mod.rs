@@ -217,6 +217,24 @@ impl Scenario {
         raw.validate(fallback_name)
     }
 
+    /// Replaces the horizon with `text` (a duration), validated as in a file: at most
+    /// [`MAX_HORIZON`], and longer than the warm-up.
+    pub fn set_horizon(&mut self, text: &str) -> Result<(), ScenarioError> {
+        let horizon = horizon(text)?;
+        if horizon <= self.warm_up {
+            return Err(ScenarioError::new(
+                "horizon",
+                text,
+                format!(
+                    "must be longer than the scenario's warm-up ({})",
+                    crate::time::format_duration(self.warm_up)
+                ),
+            ));
+        }
+        self.horizon = horizon;
+        Ok(())
+    }
+
     /// The end of the run.
     pub fn end(&self) -> Instant {
         self.start.plus(self.horizon)
@@ -346,6 +364,18 @@ fn probability(key: &str, v: f64) -> Result<f64, ScenarioError> {
     }
 }
 
+/// The longest horizon a scenario may have: ten years.
+pub const MAX_HORIZON: Millis = 3660 * DAY;
+
+/// A horizon: a duration of at most [`MAX_HORIZON`].
+fn horizon(text: &str) -> Result<Millis, ScenarioError> {
+    let horizon = duration("horizon", text)?;
+    if horizon > MAX_HORIZON {
+        return Err(ScenarioError::new("horizon", text, "at most ten years"));
+    }
+    Ok(horizon)
+}
+
 fn duration(key: &str, text: &str) -> Result<Millis, ScenarioError> {
     parse_duration(text).map_err(|e| ScenarioError::new(key, text, e))
 }
@@ -403,14 +433,7 @@ impl RawScenario {
                 )
             })?;
         let start = week::resolve_local(time_zone, start_local);
-        let horizon = duration("horizon", &self.horizon)?;
-        if horizon > 3660 * DAY {
-            return Err(ScenarioError::new(
-                "horizon",
-                &self.horizon,
-                "at most ten years",
-            ));
-        }
+        let horizon = horizon(&self.horizon)?;
         let warm_up = match &self.warm_up {
             None => 0,
             Some(t) if t == "0" || t == "0s" || t == "off" => 0,

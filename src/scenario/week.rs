@@ -14,9 +14,7 @@ use chrono::{
 use chrono_tz::Tz;
 
 use crate::time::{Instant, MINUTE};
-
-/// Hours in a week.
-pub const WEEK_HOURS: usize = 168;
+pub use crate::time::{WEEK_HOURS, WEEKDAY_NAMES};
 
 /// Names of the built-in hour-of-week profiles.
 pub const PRESETS: &[&str] = &["flat", "office", "retail", "evening"];
@@ -131,9 +129,6 @@ impl LocalHours {
 
 /// A weekday set, Monday bit 0.
 pub type Weekdays = u8;
-
-/// The weekday names in scenario files.
-pub const WEEKDAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /// A shift starting or ending.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -112,10 +112,12 @@ impl Run {
 /// A run that could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
-    #[error("cannot start {0} worker threads: {1}")]
-    Threads(usize, String),
-    #[error("--trace {0}: there are only {1} replications (counted from 0)")]
-    TraceOutOfRange(u32, u32),
+    #[error("cannot start {threads} worker threads: {reason}")]
+    Threads { threads: usize, reason: String },
+    #[error(
+        "the trace of replication {replication} was asked for, but there are only {replications} replications (counted from 0)"
+    )]
+    TraceOutOfRange { replication: u32, replications: u32 },
 }
 
 /// Runs one replication on the calling thread.
@@ -138,14 +140,20 @@ pub fn simulate_with(
     let n = p.scenario.replications;
     if let Some(r) = options.trace {
         if r >= n {
-            return Err(SimError::TraceOutOfRange(r, n));
+            return Err(SimError::TraceOutOfRange {
+                replication: r,
+                replications: n,
+            });
         }
     }
     let which: Vec<u32> = options.only.clone().unwrap_or_else(|| (0..n).collect());
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads)
         .build()
-        .map_err(|e| SimError::Threads(options.threads, e.to_string()))?;
+        .map_err(|e| SimError::Threads {
+            threads: options.threads,
+            reason: e.to_string(),
+        })?;
     let started = std::time::Instant::now();
     let replications: Vec<(u32, Replication)> = pool.install(|| {
         which

@@ -19,6 +19,11 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::metrics::MetricRows;
+use crate::output::OutputFile;
+use crate::report::Summary;
+use crate::report::charts::ChartError;
+use crate::report::sweep::{Axis, SweepView, sweep_outputs};
 use crate::scenario::{Scenario, ScenarioError};
 use crate::sim::Prepared;
 
@@ -366,6 +371,39 @@ impl Sweep {
         })
     }
 
+    /// The summary of every point of the grid, from the results of all its pairs.
+    pub fn point_summaries(&self, results: &[PairResult]) -> Vec<Summary> {
+        (0..self.points.len())
+            .map(|p| {
+                let mut reps: Vec<&PairResult> = results.iter().filter(|r| r.point == p).collect();
+                reps.sort_by_key(|r| r.replication);
+                let rows: Vec<MetricRows> = reps.iter().map(|r| r.rows.clone()).collect();
+                Summary::from_rows(&rows)
+            })
+            .collect()
+    }
+
+    /// Every file of the finished sweep (`sweep.csv`, charts, `index.html`) from the
+    /// results of all its pairs.
+    pub fn outputs(&self, results: &[PairResult]) -> Result<Vec<OutputFile>, ChartError> {
+        let view = SweepView {
+            name: &self.name,
+            description: &self.prepared[0].scenario.description,
+            varies: self
+                .varies
+                .iter()
+                .map(|v| Axis {
+                    key: &v.key,
+                    labels: &v.labels,
+                })
+                .collect(),
+            points: &self.points,
+            replications: self.replications,
+            seed: self.seed,
+        };
+        sweep_outputs(&view, &self.point_summaries(results))
+    }
+
     /// Every (point, replication) pair, point by point.
     pub fn pairs(&self) -> Vec<(usize, u32)> {
         (0..self.points.len())
@@ -514,7 +552,7 @@ pub fn execute(
         None => {
             std::fs::create_dir_all(dir).map_err(io)?;
             let text = toml::to_string(&record).map_err(|e| SweepError(e.to_string()))?;
-            crate::trace::write_atomically(&dir.join(RECORD), text.as_bytes()).map_err(io)?;
+            crate::output::write_atomically(&dir.join(RECORD), text.as_bytes()).map_err(io)?;
         }
     }
     let rows = row_labels(sweep);

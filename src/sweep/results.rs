@@ -10,8 +10,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::SweepError;
-use crate::metrics::METRICS;
-use crate::report::MetricRows;
+use crate::metrics::{METRICS, MetricRows};
 
 /// The metric rows of one (point, replication) pair.
 #[derive(Clone, Debug, PartialEq)]

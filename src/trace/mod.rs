@@ -33,7 +33,7 @@ pub use write::{Event, Expected, TraceRecord, write_trace};
 
 use std::fmt;
 use std::io::{self, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// A named source of CSV bytes: a file, standard input, or bytes in memory.
 pub struct Input {
@@ -139,37 +139,3 @@ impl fmt::Display for TraceError {
 }
 
 impl std::error::Error for TraceError {}
-
-/// Writes `bytes` to `path` atomically: a temporary file in the same folder, renamed into
-/// place, so a failure never leaves a partial file.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    use std::io::Write;
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut tmp = tempfile_in(&dir)?;
-    tmp.1.write_all(bytes)?;
-    tmp.1.sync_all()?;
-    drop(tmp.1);
-    std::fs::rename(&tmp.0, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp.0);
-    })
-}
-
-fn tempfile_in(dir: &Path) -> io::Result<(PathBuf, std::fs::File)> {
-    let pid = std::process::id();
-    for n in 0..1000u32 {
-        let path = dir.join(format!(".replywindow-{pid}-{n}.tmp"));
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
-            Ok(f) => return Ok((path, f)),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    Err(io::Error::other("could not create a temporary file"))
-}

@@ -209,8 +209,9 @@ fn boundary_csv_equals_its_golden_copy() {
     let now = String::from_utf8(
         files
             .iter()
-            .find(|f| f.name == "boundary.csv")
+            .find(|f| f.file.name == "boundary.csv")
             .unwrap()
+            .file
             .bytes
             .clone(),
     )
@@ -252,8 +253,8 @@ fn every_mutant_of_the_engine_is_caught_by_check_on_the_suite() {
         };
         files
             .iter()
-            .filter(|f| f.name.starts_with("boundary") && f.name.ends_with(".csv"))
-            .map(|f| (policy_of(&f.name), f.bytes.clone()))
+            .filter(|f| f.file.name.starts_with("boundary") && f.file.name.ends_with(".csv"))
+            .map(|f| (policy_of(&f.file.name), f.file.bytes.clone()))
             .collect()
     };
     for (p, bytes) in &suites {
