@@ -3,17 +3,25 @@
 //! Meta's messaging rules for WhatsApp, Facebook Messenger and Instagram Direct, made
 //! measurable.
 //!
-//! | module | what |
-//! |---|---|
-//! | [`rules`] | the one rules engine: every business message gets a verdict and a reason |
-//! | [`trace`] | trace, fixture and verdict files; `replay` and `check` |
-//! | [`time`] | the clock (integer milliseconds, UTC) and the strict instant format |
-//! | [`scenario`] | scenario files, validated; distributions, local time and shifts |
-//! | [`sim`] | the discrete-event simulator: event list, customers, operators, bots |
-//! | [`metrics`] | what a replication counts, and estimates over replications |
-//! | [`report`] | CSV files, charts, HTML pages |
-//! | [`sweep`] | what-if grids, shares for a cluster, resuming and merging |
-//! | [`fixtures`] | the regression suite for other implementations |
+//! The flow, and the one-way layers (`docs/ARCHITECTURE.md` has the whole map):
+//!
+//! ```text
+//! scenario ─► sim ─► rules (a verdict for every business message) ─► metrics ─► report
+//! trace ─► rules ─► verdicts ─► check          sweep, fixtures: run sim, hand data to report
+//! ```
+//!
+//! | module | what | may use |
+//! |---|---|---|
+//! | [`time`] | the clock (integer milliseconds, UTC) and the strict instant format | — |
+//! | [`output`] | the files a run writes, as names and bytes; the one atomic writer | — |
+//! | [`rules`] | the one rules engine: every business message gets a verdict and a reason | time |
+//! | [`scenario`] | scenario files, validated; distributions, local time and shifts | rules, time |
+//! | [`metrics`] | what a replication counts, and estimates over replications | rules, time |
+//! | [`trace`] | trace, fixture and verdict files; `replay` and `check` | rules, time |
+//! | [`sim`] | the discrete-event simulator: event list, customers, operators, bots | the four above |
+//! | [`report`] | CSV files, charts, HTML pages, each returned as bytes | all but the runners |
+//! | [`sweep`] | what-if grids, shares for a cluster, resuming and merging | sim, report, … |
+//! | [`fixtures`] | the regression suite for other implementations | sim, report, … |
 //!
 //! The rules engine on its own:
 //!

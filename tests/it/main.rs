@@ -7,6 +7,7 @@ mod browser;
 mod check;
 mod fixtures;
 mod invalid;
+mod layers;
 mod naive;
 mod policies;
 mod reports;
