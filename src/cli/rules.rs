@@ -17,6 +17,6 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let policy = super::load_policy(args.policy.as_deref())?;
-    super::emit(None, policy.table().as_bytes())?;
+    super::emit(None, replywindow::report::policy_table(&policy).as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }

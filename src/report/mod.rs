@@ -18,8 +18,10 @@
 //! ```
 
 pub mod charts;
+mod policy;
 pub mod run;
 pub mod sweep;
 mod tables;
 
+pub use policy::policy_table;
 pub use tables::{Summary, hourly_csv, replications_csv, summary_csv, summary_table, verdicts_csv};

@@ -440,7 +440,7 @@ pub fn scenario_html(s: &Scenario) -> String {
         );
     }
     out.push_str("</tbody></table>\n");
-    let _ = writeln!(out, "<pre>{}</pre>", esc(&s.policy.table()));
+    let _ = writeln!(out, "<pre>{}</pre>", esc(&super::policy_table(&s.policy)));
     out
 }
 

@@ -81,54 +81,6 @@ impl Policy {
             toml::from_str(text).map_err(|e| PolicyError(e.to_string().trim_end().to_string()))?;
         raw.validate("")
     }
-
-    /// The active policy as a readable table, one row per parameter, one column per channel.
-    pub fn table(&self) -> String {
-        let dash = || "—".to_string();
-        let column = |c: Channel| -> [String; 4] {
-            let p = self.channel(c);
-            let social = c != Channel::WhatsApp;
-            [
-                format_duration(p.window),
-                if social {
-                    p.human_agent_extension
-                        .map_or("none".into(), format_duration)
-                } else {
-                    dash()
-                },
-                if social {
-                    format_duration(p.private_reply_validity)
-                } else {
-                    dash()
-                },
-                match c {
-                    Channel::Instagram if p.hold_until_accepted => "yes".into(),
-                    Channel::Instagram => "no".into(),
-                    _ => dash(),
-                },
-            ]
-        };
-        let columns = Channel::ALL.iter().map(|&c| column(c)).collect::<Vec<_>>();
-        let names = [
-            "standard window (W)",
-            "human-agent extension (E)",
-            "private-reply validity (P)",
-            "hold until accepted (H)",
-        ];
-        let mut out = format!("{:<28}", "parameter");
-        for c in Channel::ALL {
-            out.push_str(&format!("{:>12}", c.as_str()));
-        }
-        out.push('\n');
-        for (i, name) in names.iter().enumerate() {
-            out.push_str(&format!("{name:<28}"));
-            for col in &columns {
-                out.push_str(&format!("{:>12}", col[i]));
-            }
-            out.push('\n');
-        }
-        out
-    }
 }
 
 /// A policy file that cannot be used: names the key and the value.
@@ -285,13 +237,5 @@ mod tests {
             let err = Policy::from_toml(text).unwrap_err().to_string();
             assert!(err.contains(needle), "{err:?} should contain {needle:?}");
         }
-    }
-
-    #[test]
-    fn table_shows_every_channel() {
-        let t = Policy::meta().table();
-        assert!(t.contains("24h"));
-        assert!(t.contains("7d"));
-        assert!(t.contains("yes"));
     }
 }
