@@ -29,6 +29,25 @@ pub struct MetricDef {
     pub name: &'static str,
     pub unit: &'static str,
     pub definition: &'static str,
+    /// Its value from a channel's (or all channels') counters in a replication; `None`
+    /// where a ratio or a percentile is undefined.
+    pub value: fn(&Counters, &RunFigures) -> Option<f64>,
+}
+
+/// What a metric may need beyond the counters: figures of the whole replication.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RunFigures {
+    /// Counted time (horizon less warm-up), in weeks.
+    pub weeks: f64,
+    /// Operator occupancy over the counted time (shared by all channels).
+    pub occupancy: Option<f64>,
+}
+
+const OPERATOR: Option<Sender> = Some(Sender::Operator);
+const BOT: Option<Sender> = Some(Sender::Bot);
+
+fn count(v: u64) -> Option<f64> {
+    Some(v as f64)
 }
 
 /// Every metric of `summary.csv`, in its order.
@@ -37,161 +56,197 @@ pub const METRICS: &[MetricDef] = &[
         name: "conversations",
         unit: "count",
         definition: "Conversations that arrived after the warm-up and ended before the horizon.",
+        value: |k, _| count(k.conversations),
     },
     MetricDef {
         name: "lost_conversations",
         unit: "count",
         definition: "Of those conversations, the ones whose last request was never answered.",
+        value: |k, _| count(k.lost),
     },
     MetricDef {
         name: "lost_rate",
         unit: "ratio",
         definition: "lost_conversations / conversations.",
+        value: |k, _| ratio(k.lost, k.conversations),
     },
     MetricDef {
         name: "requests",
         unit: "count",
         definition: "Requests opened after the warm-up and closed before the horizon. A request opens when a customer writes (a message or a comment) and nothing of theirs is waiting; later customer messages join it. It closes when answered, or when its window and every extension that could answer it have closed.",
+        value: |k, _| count(k.requests),
     },
     MetricDef {
         name: "requests_censored",
         unit: "count",
         definition: "Requests still open at the horizon: counted in neither numerator nor denominator of the ratios.",
+        value: |k, _| count(k.censored),
     },
     MetricDef {
         name: "unanswered_rate",
         unit: "ratio",
         definition: "Requests closed without an answer / requests closed. A request is answered by the first operator message after it that reaches the customer (in the window, under the extension, as a private or public reply, or held and released later, at the release instant); bot messages never answer.",
+        value: |k, _| ratio(k.unanswered, k.requests),
     },
     MetricDef {
         name: "sent_operator",
         unit: "count",
         definition: "Business messages sent by operators after the warm-up.",
+        value: |k, _| count(k.sent_by(OPERATOR)),
     },
     MetricDef {
         name: "sent_bot",
         unit: "count",
         definition: "Business messages sent by bots after the warm-up.",
+        value: |k, _| count(k.sent_by(BOT)),
     },
     MetricDef {
         name: "undelivered_operator",
         unit: "count",
         definition: "Operator messages with verdict undelivered.",
+        value: |k, _| count(k.count(OPERATOR, Verdict::Undelivered)),
     },
     MetricDef {
         name: "undelivered_bot",
         unit: "count",
         definition: "Bot messages with verdict undelivered.",
+        value: |k, _| count(k.count(BOT, Verdict::Undelivered)),
     },
     MetricDef {
         name: "undelivered_rate_operator",
         unit: "ratio",
         definition: "undelivered_operator / sent_operator.",
+        value: |k, _| ratio(k.count(OPERATOR, Verdict::Undelivered), k.sent_by(OPERATOR)),
     },
     MetricDef {
         name: "undelivered_rate_bot",
         unit: "ratio",
         definition: "undelivered_bot / sent_bot.",
+        value: |k, _| ratio(k.count(BOT, Verdict::Undelivered), k.sent_by(BOT)),
     },
     MetricDef {
         name: "undelivered_rate",
         unit: "ratio",
         definition: "Undelivered business messages / business messages sent, operators and bots together.",
+        value: |k, _| ratio(k.count(None, Verdict::Undelivered), k.sent_by(None)),
     },
     MetricDef {
         name: "delivered",
         unit: "count",
         definition: "Business messages delivered when sent.",
+        value: |k, _| count(k.count(None, Verdict::Delivered)),
     },
     MetricDef {
         name: "held",
         unit: "count",
         definition: "Business messages held until the customer accepts the conversation request (Instagram).",
+        value: |k, _| count(k.count(None, Verdict::Held)),
     },
     MetricDef {
         name: "released",
         unit: "count",
         definition: "Held messages delivered later, when the customer accepted or wrote.",
+        value: |k, _| count(k.released),
     },
     MetricDef {
         name: "still_held",
         unit: "count",
         definition: "Held messages never released: by the end of their conversation or at the horizon.",
+        value: |k, _| count(k.still_held),
     },
     MetricDef {
         name: "violations",
         unit: "count",
         definition: "Messages a compliant platform must refuse: the human-agent tag on a bot's message or on promotional content (account-block risk).",
+        value: |k, _| count(k.count(None, Verdict::Violation)),
     },
     MetricDef {
         name: "violations_per_week",
         unit: "count/week",
         definition: "violations per week of counted time (horizon less warm-up).",
+        value: |k, run| {
+            (run.weeks > 0.0).then(|| k.count(None, Verdict::Violation) as f64 / run.weeks)
+        },
     },
     MetricDef {
         name: "at_risk",
         unit: "count",
         definition: "Requests still unanswered when their standard window closed. The window is the one after the customer's latest message before any bot warning; a customer's reply to a warning does not move it.",
+        value: |k, _| count(k.at_risk),
     },
     MetricDef {
         name: "coverage",
         unit: "ratio",
         definition: "Auto-reply coverage: of the at-risk requests, the share that received a delivered bot window warning before their window closed.",
+        value: |k, _| ratio(k.covered, k.at_risk),
     },
     MetricDef {
         name: "rescued",
         unit: "ratio",
         definition: "Of the covered requests, the share whose customer wrote again after the warning and whose request was then answered.",
+        value: |k, _| ratio(k.rescued, k.covered),
     },
     MetricDef {
         name: "first_response_p50",
         unit: "minutes",
         definition: "Median time from a request's opening to its answer (answered requests).",
+        value: |k, _| quantile_minutes(&k.first_response, 0.5),
     },
     MetricDef {
         name: "first_response_p90",
         unit: "minutes",
         definition: "90th percentile of the first response time.",
+        value: |k, _| quantile_minutes(&k.first_response, 0.9),
     },
     MetricDef {
         name: "first_response_p99",
         unit: "minutes",
         definition: "99th percentile of the first response time.",
+        value: |k, _| quantile_minutes(&k.first_response, 0.99),
     },
     MetricDef {
         name: "time_to_answer_p50",
         unit: "minutes",
         definition: "Median time from the customer's latest message before the answer to the answer.",
+        value: |k, _| quantile_minutes(&k.time_to_answer, 0.5),
     },
     MetricDef {
         name: "time_to_answer_p90",
         unit: "minutes",
         definition: "90th percentile of the time to answer.",
+        value: |k, _| quantile_minutes(&k.time_to_answer, 0.9),
     },
     MetricDef {
         name: "time_to_answer_p99",
         unit: "minutes",
         definition: "99th percentile of the time to answer.",
+        value: |k, _| quantile_minutes(&k.time_to_answer, 0.99),
     },
     MetricDef {
         name: "abandoned",
         unit: "count",
         definition: "Requests whose customer gave up waiting for an operator (their patience ran out before one picked them up); counted among the unanswered.",
+        value: |k, _| count(k.abandoned),
     },
     MetricDef {
         name: "wait_probability",
         unit: "ratio",
         definition: "Of the requests an operator picked up or whose customer gave up first, the share that had to wait for a free operator.",
+        value: |k, _| ratio(k.waited + k.abandoned, k.picked_up + k.abandoned),
     },
     MetricDef {
         name: "mean_wait",
         unit: "minutes",
         definition: "Mean time from a request's opening until an operator picked it up.",
+        value: |k, _| {
+            (k.picked_up > 0).then(|| k.wait_total as f64 / k.picked_up as f64 / MINUTE as f64)
+        },
     },
     MetricDef {
         name: "occupancy",
         unit: "ratio",
         definition: "Operator occupancy: conversations in hand / (operators on duty × concurrency), over the time on duty (shared by all channels).",
+        value: |_, run| run.occupancy,
     },
 ];
 
@@ -201,6 +256,13 @@ pub type MetricRows = Vec<(String, Vec<Option<f64>>)>;
 /// The two senders, in the order of the counters.
 pub const SENDERS: [Sender; 2] = [Sender::Operator, Sender::Bot];
 
+const fn sender_slot(sender: Sender) -> usize {
+    match sender {
+        Sender::Operator => 0,
+        Sender::Bot => 1,
+    }
+}
+
 fn histogram() -> Histogram<u64> {
     // Milliseconds at three significant digits; it grows to the largest value recorded.
     Histogram::new(3).unwrap_or_else(|_| unreachable!("3 significant digits are valid"))
@@ -209,8 +271,8 @@ fn histogram() -> Histogram<u64> {
 /// What one replication counts on one channel (or, summed, on all).
 #[derive(Clone, Debug)]
 pub struct Counters {
-    /// Business messages by sender (operator, bot) and reason.
-    pub sent: [[u64; 13]; 2],
+    /// Business messages by sender (operator, bot) and reason: see [`Counters::sent`].
+    sent: [[u64; Reason::ALL.len()]; 2],
     pub released: u64,
     pub still_held: u64,
     pub conversations: u64,
@@ -232,7 +294,7 @@ pub struct Counters {
 impl Default for Counters {
     fn default() -> Self {
         Counters {
-            sent: [[0; 13]; 2],
+            sent: [[0; Reason::ALL.len()]; 2],
             released: 0,
             still_held: 0,
             conversations: 0,
@@ -264,9 +326,9 @@ fn quantile_minutes(h: &Histogram<u64>, q: f64) -> Option<f64> {
 impl Counters {
     /// Adds `other` into these counters.
     pub fn add(&mut self, other: &Counters) {
-        for s in 0..2 {
-            for r in 0..13 {
-                self.sent[s][r] += other.sent[s][r];
+        for (mine, theirs) in self.sent.iter_mut().zip(&other.sent) {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                *a += b;
             }
         }
         self.released += other.released;
@@ -288,23 +350,25 @@ impl Counters {
         let _ = self.time_to_answer.add(&other.time_to_answer);
     }
 
-    /// Messages of `sender` with `verdict`.
+    /// Counts a business message of `sender` decided with `reason`.
+    pub fn record_sent(&mut self, sender: Sender, reason: Reason) {
+        self.sent[sender_slot(sender)][reason as usize] += 1;
+    }
+
+    /// Messages of `sender` (both when `None`) decided with `reason`.
+    pub fn sent(&self, sender: Option<Sender>, reason: Reason) -> u64 {
+        match sender {
+            Some(s) => self.sent[sender_slot(s)][reason as usize],
+            None => SENDERS.iter().map(|&s| self.sent(Some(s), reason)).sum(),
+        }
+    }
+
+    /// Messages of `sender` (both when `None`) with `verdict`.
     pub fn count(&self, sender: Option<Sender>, verdict: Verdict) -> u64 {
-        let senders: &[usize] = match sender {
-            Some(Sender::Operator) => &[0],
-            Some(Sender::Bot) => &[1],
-            None => &[0, 1],
-        };
-        senders
+        Reason::ALL
             .iter()
-            .map(|&s| {
-                Reason::ALL
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, r)| r.verdict() == verdict)
-                    .map(|(i, _)| self.sent[s][i])
-                    .sum::<u64>()
-            })
+            .filter(|r| r.verdict() == verdict)
+            .map(|&r| self.sent(sender, r))
             .sum()
     }
 
@@ -313,52 +377,9 @@ impl Counters {
         Verdict::ALL.iter().map(|&v| self.count(sender, v)).sum()
     }
 
-    /// The value of every metric of [`METRICS`] (undefined ratios are `None`); `weeks` is
-    /// the counted time, `occupancy` the replication's operator occupancy.
-    pub fn values(&self, weeks: f64, occupancy: Option<f64>) -> Vec<Option<f64>> {
-        let op = Some(Sender::Operator);
-        let bot = Some(Sender::Bot);
-        let undelivered = |s| self.count(s, Verdict::Undelivered);
-        let violations = self.count(None, Verdict::Violation);
-        let c = |v: u64| Some(v as f64);
-        vec![
-            c(self.conversations),
-            c(self.lost),
-            ratio(self.lost, self.conversations),
-            c(self.requests),
-            c(self.censored),
-            ratio(self.unanswered, self.requests),
-            c(self.sent_by(op)),
-            c(self.sent_by(bot)),
-            c(undelivered(op)),
-            c(undelivered(bot)),
-            ratio(undelivered(op), self.sent_by(op)),
-            ratio(undelivered(bot), self.sent_by(bot)),
-            ratio(undelivered(None), self.sent_by(None)),
-            c(self.count(None, Verdict::Delivered)),
-            c(self.count(None, Verdict::Held)),
-            c(self.released),
-            c(self.still_held),
-            c(violations),
-            (weeks > 0.0).then(|| violations as f64 / weeks),
-            c(self.at_risk),
-            ratio(self.covered, self.at_risk),
-            ratio(self.rescued, self.covered),
-            quantile_minutes(&self.first_response, 0.5),
-            quantile_minutes(&self.first_response, 0.9),
-            quantile_minutes(&self.first_response, 0.99),
-            quantile_minutes(&self.time_to_answer, 0.5),
-            quantile_minutes(&self.time_to_answer, 0.9),
-            quantile_minutes(&self.time_to_answer, 0.99),
-            c(self.abandoned),
-            ratio(
-                self.waited + self.abandoned,
-                self.picked_up + self.abandoned,
-            ),
-            (self.picked_up > 0)
-                .then(|| self.wait_total as f64 / self.picked_up as f64 / MINUTE as f64),
-            occupancy,
-        ]
+    /// The value of every metric, in [`METRICS`] order (undefined ratios are `None`).
+    pub fn values(&self, run: &RunFigures) -> Vec<Option<f64>> {
+        METRICS.iter().map(|m| (m.value)(self, run)).collect()
     }
 }
 
@@ -441,13 +462,16 @@ impl ReplicationMetrics {
 
     /// Metric values per row label (`whatsapp`, …, `all`), in [`METRICS`] order.
     pub fn rows(&self) -> Vec<(String, Vec<Option<f64>>)> {
-        let occupancy = self.hourly.occupancy();
+        let run = RunFigures {
+            weeks: self.weeks,
+            occupancy: self.hourly.occupancy(),
+        };
         let mut rows: Vec<(String, Vec<Option<f64>>)> = self
             .channels
             .iter()
-            .map(|(ch, c)| (ch.to_string(), c.values(self.weeks, occupancy)))
+            .map(|(ch, c)| (ch.to_string(), c.values(&run)))
             .collect();
-        rows.push(("all".into(), self.all().values(self.weeks, occupancy)));
+        rows.push(("all".into(), self.all().values(&run)));
         rows
     }
 }
@@ -511,13 +535,17 @@ mod tests {
     #[test]
     fn metric_values_follow_the_definitions() {
         let mut c = Counters::default();
-        c.sent[0][Reason::StandardWindow as usize] = 6;
-        c.sent[0][Reason::WindowClosed as usize] = 2;
-        c.sent[1][Reason::CustomerFirst as usize] = 1;
-        c.sent[1][Reason::StandardWindow as usize] = 3;
+        let mut send = |sender, reason, n| (0..n).for_each(|_| c.record_sent(sender, reason));
+        send(Sender::Operator, Reason::StandardWindow, 6);
+        send(Sender::Operator, Reason::WindowClosed, 2);
+        send(Sender::Bot, Reason::CustomerFirst, 1);
+        send(Sender::Bot, Reason::StandardWindow, 3);
         c.requests = 10;
         c.unanswered = 4;
-        let v = c.values(2.0, None);
+        let v = c.values(&RunFigures {
+            weeks: 2.0,
+            occupancy: None,
+        });
         let get = |name: &str| v[METRICS.iter().position(|m| m.name == name).unwrap()];
         assert_eq!(get("sent_operator"), Some(8.0));
         assert_eq!(get("undelivered_rate_operator"), Some(0.25));

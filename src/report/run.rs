@@ -113,14 +113,9 @@ pub fn run_charts(
                 .map(|(slot, (channel, _))| {
                     let per_reason = Reason::ALL
                         .iter()
-                        .enumerate()
-                        .map(|(i, r)| {
-                            let total: u64 = reps
-                                .iter()
-                                .map(|m| {
-                                    m.channels[slot].1.sent[0][i] + m.channels[slot].1.sent[1][i]
-                                })
-                                .sum();
+                        .map(|r| {
+                            let total: u64 =
+                                reps.iter().map(|m| m.channels[slot].1.sent(None, *r)).sum();
                             (*r, total as f64 / n)
                         })
                         .collect();

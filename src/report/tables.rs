@@ -105,11 +105,11 @@ pub fn verdicts_csv(reps: &[&ReplicationMetrics]) -> Vec<u8> {
         return out.into_bytes();
     };
     for (slot, (channel, _)) in first.channels.iter().enumerate() {
-        for (s, sender) in SENDERS.iter().enumerate() {
-            for (i, reason) in Reason::ALL.iter().enumerate() {
+        for sender in SENDERS {
+            for reason in Reason::ALL {
                 let values: Vec<f64> = reps
                     .iter()
-                    .map(|m| m.channels[slot].1.sent[s][i] as f64)
+                    .map(|m| m.channels[slot].1.sent(Some(sender), *reason) as f64)
                     .collect();
                 if values.iter().all(|v| *v == 0.0) {
                     continue;

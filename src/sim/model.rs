@@ -981,8 +981,7 @@ impl Model<'_> {
         let d = c.case.business(policy, m);
         let slot = c.channel as usize;
         if counting {
-            let sender = usize::from(m.sender == Sender::Bot);
-            self.counters[slot].sent[sender][d.reason as usize] += 1;
+            self.counters[slot].record_sent(m.sender, d.reason);
             if d.verdict == Verdict::Undelivered && self.segment_counted {
                 self.hourly.undelivered[slot][h] += 1.0;
             }

@@ -3,7 +3,7 @@
 
 use replywindow::metrics::{METRICS, ReplicationMetrics};
 use replywindow::report::Summary;
-use replywindow::rules::{Channel, Reason, Verdict};
+use replywindow::rules::{Channel, Reason, Sender, Verdict};
 use replywindow::scenario::Scenario;
 use replywindow::sim::{Prepared, Run, RunOptions, simulate};
 
@@ -59,11 +59,11 @@ fn a_micro_scenario_gives_the_metrics_worked_out_by_hand() {
     let (run, s) = run_toml(MICRO, RunOptions::default());
     let m = &run.replications[0].1.metrics;
     let wa = &m.channels[0].1;
-    let op = 0;
-    let bot = 1;
-    assert_eq!(wa.sent[op][Reason::StandardWindow as usize], 2);
-    assert_eq!(wa.sent[op][Reason::WindowClosed as usize], 2);
-    assert_eq!(wa.sent[bot][Reason::StandardWindow as usize], 2);
+    let op = Some(Sender::Operator);
+    let bot = Some(Sender::Bot);
+    assert_eq!(wa.sent(op, Reason::StandardWindow), 2);
+    assert_eq!(wa.sent(op, Reason::WindowClosed), 2);
+    assert_eq!(wa.sent(bot, Reason::StandardWindow), 2);
     assert_eq!(wa.sent_by(None), 6, "nothing else was sent");
     let get = |metric: &str| mean(&s, "whatsapp", metric);
     assert_eq!(get("sent_operator"), Some(4.0));
@@ -161,8 +161,9 @@ operators = 1
 "#;
     let (run, s) = run_toml(toml, RunOptions::default());
     let fb = &run.replications[0].1.metrics.channels[0].1;
-    assert_eq!(fb.sent[0][Reason::PublicReply as usize], 1);
-    assert_eq!(fb.sent[0][Reason::PrivateReply as usize], 1);
+    let op = Some(Sender::Operator);
+    assert_eq!(fb.sent(op, Reason::PublicReply), 1);
+    assert_eq!(fb.sent(op, Reason::PrivateReply), 1);
     assert_eq!(fb.sent_by(None), 2, "nothing else was sent");
     let get = |metric: &str| mean(&s, "facebook", metric);
     assert_eq!(get("requests"), Some(2.0));
