@@ -77,16 +77,35 @@ impl Policy {
     /// Reads a policy file's text (trace-format.md, "Policy file"); omitted keys keep Meta's
     /// default.
     pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {
-        let raw: RawPolicy =
-            toml::from_str(text).map_err(|e| PolicyError(e.to_string().trim_end().to_string()))?;
+        let raw: RawPolicy = toml::from_str(text).map_err(|e| PolicyError::Syntax {
+            message: e.to_string().trim_end().to_string(),
+        })?;
         raw.validate("")
     }
 }
 
-/// A policy file that cannot be used: names the key and the value.
+/// A policy that cannot be used: names the key and the value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct PolicyError(pub String);
+pub enum PolicyError {
+    /// Not TOML, an unknown key, or a value of the wrong type (toml's message says where).
+    #[error("{message}")]
+    Syntax { message: String },
+    /// A duration that cannot be read.
+    #[error("{key} = \"{value}\": {reason}")]
+    Duration {
+        key: String,
+        value: String,
+        reason: String,
+    },
+    /// The human-agent extension must outlast the standard window.
+    #[error("{key} = \"{}\": must be longer than {window_key} ({}), or \"none\"", format_duration(*.extension), format_duration(*.window))]
+    ExtensionNotLonger {
+        key: String,
+        extension: Millis,
+        window_key: String,
+        window: Millis,
+    },
+}
 
 /// The policy as written in a file, before its values are checked.
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -129,8 +148,11 @@ impl RawPolicy {
     pub(crate) fn validate(&self, prefix: &str) -> Result<Policy, PolicyError> {
         let mut policy = Policy::meta();
         let duration = |key: &str, text: &str| -> Result<Millis, PolicyError> {
-            parse_duration(text)
-                .map_err(|e| PolicyError(format!("{prefix}{key} = \"{text}\": {e}")))
+            parse_duration(text).map_err(|reason| PolicyError::Duration {
+                key: format!("{prefix}{key}"),
+                value: text.to_string(),
+                reason,
+            })
         };
         if let Some(w) = &self.whatsapp {
             if let Some(text) = &w.window {
@@ -184,12 +206,12 @@ impl RawPolicy {
             ("instagram", &policy.instagram),
         ] {
             if let Some(e) = p.human_agent_extension.filter(|e| *e <= p.window) {
-                return Err(PolicyError(format!(
-                    "{prefix}{name}.human_agent_extension = \"{}\": must be longer than \
-                     {prefix}{name}.window ({}), or \"none\"",
-                    format_duration(e),
-                    format_duration(p.window)
-                )));
+                return Err(PolicyError::ExtensionNotLonger {
+                    key: format!("{prefix}{name}.human_agent_extension"),
+                    extension: e,
+                    window_key: format!("{prefix}{name}.window"),
+                    window: p.window,
+                });
             }
         }
         Ok(policy)

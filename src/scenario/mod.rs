@@ -22,8 +22,8 @@ use chrono::{NaiveDateTime, NaiveTime};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
-use crate::rules::{Channel, Policy, policy::RawPolicy};
-use crate::time::{DAY, HOUR, Instant, MINUTE, Millis, parse_duration};
+use crate::rules::{Channel, Policy, PolicyError, policy::RawPolicy};
+use crate::time::{DAY, HOUR, Instant, MINUTE, Millis, format_duration, parse_duration};
 use distribution::{RawCount, RawDuration};
 use week::{WEEK_HOURS, WEEKDAY_NAMES, Weekdays};
 
@@ -227,7 +227,7 @@ impl Scenario {
                 text,
                 format!(
                     "must be longer than the scenario's warm-up ({})",
-                    crate::time::format_duration(self.warm_up)
+                    format_duration(self.warm_up)
                 ),
             ));
         }
@@ -364,6 +364,27 @@ fn probability(key: &str, v: f64) -> Result<f64, ScenarioError> {
     }
 }
 
+/// A policy table's error as a scenario error, keeping its key path and value.
+fn policy_error(e: PolicyError) -> ScenarioError {
+    match e {
+        PolicyError::Duration { key, value, reason } => ScenarioError::new(&key, &value, reason),
+        PolicyError::ExtensionNotLonger {
+            key,
+            extension,
+            window_key,
+            window,
+        } => ScenarioError::new(
+            &key,
+            &format_duration(extension),
+            format!(
+                "must be longer than {window_key} ({}), or \"none\"",
+                format_duration(window)
+            ),
+        ),
+        PolicyError::Syntax { message } => ScenarioError::new("", "", message),
+    }
+}
+
 /// The longest horizon a scenario may have: ten years.
 pub const MAX_HORIZON: Millis = 3660 * DAY;
 
@@ -485,10 +506,7 @@ impl RawScenario {
             channels,
             operators: self.operators.validate()?,
             bots: self.bots.validate()?,
-            policy: self
-                .policy
-                .validate("policy.")
-                .map_err(|e| ScenarioError::new("", "", e.0))?,
+            policy: self.policy.validate("policy.").map_err(policy_error)?,
         })
     }
 }
