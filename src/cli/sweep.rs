@@ -3,7 +3,7 @@ use std::process::ExitCode;
 
 use replywindow::output::write_files;
 use replywindow::sweep::{
-    Share, Sweep, Vary, complete_results, execute, share_dir, share_from_env,
+    Share, Sweep, SweepError, Vary, complete_results, execute, share_dir, share_from_env,
 };
 
 /// Sweep scenario keys over values: staffing, shifts, bots, policy.
@@ -44,18 +44,46 @@ pub struct Args {
     shards: Option<u32>,
 }
 
+/// A sweep error said in terms of the flag its value came from.
+fn flagged(e: SweepError) -> anyhow::Error {
+    use SweepError::*;
+    match &e {
+        Vary { .. } | VariedTwice { .. } | KeyPath { .. } | InvalidPoint { .. } => {
+            anyhow::anyhow!("--vary {e}")
+        }
+        NothingVaried => anyhow::anyhow!("give at least one --vary KEY=VALUES"),
+        Share { .. } => anyhow::anyhow!("--shard {e}"),
+        IndexedJobWithoutShards => {
+            anyhow::anyhow!("JOB_COMPLETION_INDEX is set: give the job's completions as --shards N")
+        }
+        IndexNotBelowShards { index, shares } => {
+            anyhow::anyhow!("JOB_COMPLETION_INDEX={index} is not below --shards {shares}")
+        }
+        SharesWithoutIndex { shares } => anyhow::anyhow!(
+            "--shards {shares} needs JOB_COMPLETION_INDEX (a Kubernetes Indexed Job); elsewhere use --shard K/N"
+        ),
+        OtherSweep { dir } => anyhow::anyhow!(
+            "{} holds results of another sweep (another scenario, grid, seed, replications or share): \
+             give another --out, or remove the folder",
+            dir.display()
+        ),
+        _ => e.into(),
+    }
+}
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (text, stem) = super::read_scenario(&args.scenario)?;
     let varies = args
         .vary
         .iter()
         .map(|v| Vary::parse(v))
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(flagged)?;
     let sweep = Sweep::new(&text, &stem, varies, args.run.replications, args.run.seed)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", args.scenario.display()))?;
+        .map_err(|e| anyhow::anyhow!("{}: {}", args.scenario.display(), flagged(e)))?;
     let share = match &args.shard {
-        Some(s) => Some(Share::parse(s)?),
-        None => share_from_env(|k| std::env::var(k).ok(), args.shards)?,
+        Some(s) => Some(Share::parse(s).map_err(flagged)?),
+        None => share_from_env(|k| std::env::var(k).ok(), args.shards).map_err(flagged)?,
     };
     let out = args
         .out
@@ -64,7 +92,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let dir = share_dir(&out, share);
     let total = sweep.share_pairs(share).len() as u64;
     let bar = super::progress::bar(total, "sweep", args.run.quiet);
-    let outcome = execute(&sweep, &stem, &dir, share, args.run.threads, &|| bar.inc(1))?;
+    let outcome =
+        execute(&sweep, &stem, &dir, share, args.run.threads, &|| bar.inc(1)).map_err(flagged)?;
     bar.finish_and_clear();
     if !args.run.quiet && outcome.resumed > 0 {
         super::note(&format!(

@@ -88,16 +88,13 @@ pub fn read_results(dir: &Path, rows: &[String]) -> Result<Vec<PairResult>, Swee
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(SweepError(format!("{}: {e}", path.display()))),
+        Err(e) => return Err(SweepError::io(&path, &e)),
     };
     let mut lines: Vec<&str> = text.split('\n').collect();
     // The last piece is empty after a final newline, or a line cut short.
     lines.pop();
     if lines.first() != Some(&header().trim_end()) {
-        return Err(SweepError(format!(
-            "{}: not a results file of this version of replywindow",
-            path.display()
-        )));
+        return Err(SweepError::NotResults { path });
     }
     // (point, replication) -> row label -> metric values.
     type Rows = BTreeMap<String, Vec<Option<f64>>>;
@@ -108,12 +105,10 @@ pub fn read_results(dir: &Path, rows: &[String]) -> Result<Vec<PairResult>, Swee
             // An interrupted write, ended by the next run: not a result.
             continue;
         }
-        let bad = || {
-            SweepError(format!(
-                "{}, line {}: {line:?} is not a result",
-                path.display(),
-                n + 1
-            ))
+        let bad = || SweepError::NotAResult {
+            path: path.clone(),
+            line: n + 1,
+            text: line.to_string(),
         };
         let point = f[0].parse::<usize>().map_err(|_| bad())?;
         let replication = f[1].parse::<u32>().map_err(|_| bad())?;
