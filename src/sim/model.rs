@@ -13,7 +13,7 @@ use crate::rules::{
 };
 use crate::scenario::{DurationDist, Routing};
 use crate::time::{HOUR, Instant};
-use crate::trace::{Event as TraceEvent, Expected, TraceRecord};
+use crate::trace::{RowKind, TraceRecord, outcomes};
 
 /// What a customer does on their own, later.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,8 +85,6 @@ struct Conversation {
     last_answered: bool,
     /// The request whose operator answer is held, waiting for release.
     held_for: Option<u32>,
-    /// Rows of the trace held now (only when tracing).
-    held_rows: Vec<usize>,
 }
 
 impl Conversation {
@@ -414,7 +412,6 @@ impl Model<'_> {
             request: None,
             last_answered: false,
             held_for: None,
-            held_rows: Vec::new(),
         };
         self.next_serial += 1;
         let id = match self.free.pop() {
@@ -445,7 +442,9 @@ impl Model<'_> {
 
     // ----- customers -----
 
-    fn trace_customer(&mut self, id: u32, action: CustomerAction) {
+    /// Writes a row of conversation `id` into the trace, when one is kept. Its expectations
+    /// are the engine's, filled in at the end of the run ([`outcomes`]).
+    fn trace_row(&mut self, id: u32, kind: RowKind) {
         let Some(trace) = self.trace.as_mut() else {
             return;
         };
@@ -459,7 +458,7 @@ impl Model<'_> {
             at: self.now,
             offset_minutes: 0,
             channel,
-            event: TraceEvent::Customer(action),
+            kind,
             expect: None,
             note: String::new(),
         });
@@ -469,7 +468,7 @@ impl Model<'_> {
     /// opening a new one, and put in front of the operators.
     fn customer_writes(&mut self, id: u32, action: CustomerAction) {
         let t = self.now;
-        self.trace_customer(id, action);
+        self.trace_row(id, RowKind::Customer(action));
         let counting = self.counting(t);
         let p = self.p;
         let s = &p.scenario;
@@ -671,7 +670,7 @@ impl Model<'_> {
                 self.customer_writes(id, CustomerAction::Message)
             }
             Move::Accept => {
-                self.trace_customer(id, CustomerAction::Accept);
+                self.trace_row(id, RowKind::Customer(CustomerAction::Accept));
                 let t = self.now;
                 let Some(c) = self.conv(id) else { return };
                 let released = c.case.customer(CustomerAction::Accept, t).0;
@@ -691,13 +690,6 @@ impl Model<'_> {
             return;
         };
         let slot = c.channel as usize;
-        if let Some(trace) = &mut self.trace {
-            for row in c.held_rows.drain(..) {
-                if let Some(e) = &mut trace[row].expect {
-                    e.delivered_at = Some(t);
-                }
-            }
-        }
         if counting {
             self.counters[slot].released += u64::from(n);
         }
@@ -986,30 +978,7 @@ impl Model<'_> {
                 self.hourly.undelivered[slot][h] += 1.0;
             }
         }
-        if let Some(trace) = &mut self.trace {
-            let channel = p.scenario.channels[slot].channel;
-            if d.verdict == Verdict::Held {
-                c.held_rows.push(trace.len());
-            }
-            trace.push(TraceRecord {
-                case: format!("{}-{}", short(channel), c.serial),
-                seq: trace.len() as u64 + 1,
-                at: t,
-                offset_minutes: 0,
-                channel,
-                event: TraceEvent::Business {
-                    sender: m.sender,
-                    action: m.action,
-                    content: m.content,
-                    tagged: m.tagged,
-                },
-                expect: Some(Expected {
-                    reason: d.reason,
-                    delivered_at: (d.verdict == Verdict::Delivered).then_some(t),
-                }),
-                note: String::new(),
-            });
-        }
+        self.trace_row(id, RowKind::from(*m));
         d.verdict
     }
 
@@ -1220,7 +1189,13 @@ impl Model<'_> {
             customers: self.next_serial,
             events: self.events.handled(),
             peak_events: self.events.peak(),
-            trace: self.trace,
+            trace: self.trace.map(|mut rows| {
+                let expected = outcomes(&s.policy, &rows);
+                for (row, expect) in rows.iter_mut().zip(expected) {
+                    row.expect = expect;
+                }
+                rows
+            }),
         }
     }
 }

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::{self, Write as _};
 
-use super::{Expectation, Input, RowKind, TraceError, TraceReader, VerdictFileRow, read_verdicts};
+use super::{Expectation, Input, TraceError, TraceReader, VerdictFileRow, read_verdicts};
 use crate::rules::{Reason, Verdict};
 use crate::time::Instant;
 
@@ -158,7 +158,7 @@ pub fn check(
     let mut reader = TraceReader::fixture(fixture, options.verdict_only)?;
     let mut expected = Vec::new();
     while let Some(row) = reader.next_row()? {
-        if let (RowKind::Business(_), Some(e)) = (row.kind, row.expect) {
+        if let (true, Some(e)) = (row.kind.is_business(), row.expect) {
             expected.push((row.case, row.seq, e));
         }
     }

@@ -22,14 +22,16 @@
 mod check;
 mod read;
 mod replay;
+mod row;
 mod verdicts;
 mod write;
 
 pub use check::{CheckOptions, CheckReport, Disagreement, check};
-pub use read::{Expectation, Row, RowKind, TraceReader};
-pub use replay::{VerdictRow, Verdicts, replay};
+pub use read::{Row, TraceReader};
+pub use replay::{Replayer, VerdictRow, Verdicts, outcomes, replay};
+pub use row::{Expectation, RowKind, TraceRecord};
 pub use verdicts::{VERDICT_HEADER, VerdictFileRow, read_verdicts, write_verdicts};
-pub use write::{Event, Expected, TraceRecord, write_trace};
+pub use write::write_trace;
 
 use std::fmt;
 use std::io::{self, Read};

@@ -5,29 +5,12 @@ use std::io::Read;
 
 use csv::ByteRecord;
 
-use super::{Input, TraceError};
+use super::{Expectation, Input, RowKind, TraceError};
 use crate::rules::{
-    Actor, BusinessAction, BusinessMessage, Channel, Content, CustomerAction, Reason, Sender,
-    Verdict, check_business_row, check_customer_row,
+    Actor, BusinessAction, Channel, Content, CustomerAction, Reason, Sender, Verdict,
+    check_business_row, check_customer_row,
 };
 use crate::time::Instant;
-
-/// What a fixture expects of one business row.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Expectation {
-    pub verdict: Verdict,
-    /// `None` only when reading with `verdict_only`.
-    pub reason: Option<Reason>,
-    /// `None` when not compared (`verdict_only`); `Some(None)` for "never".
-    pub delivered_at: Option<Option<Instant>>,
-}
-
-/// A customer row or a business row.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RowKind {
-    Customer(CustomerAction),
-    Business(BusinessMessage),
-}
 
 /// One valid trace row.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -370,20 +353,19 @@ impl TraceReader {
                 } else {
                     Sender::Operator
                 };
-                RowKind::Business(BusinessMessage {
+                RowKind::Business {
                     sender,
                     action,
                     content,
                     tagged,
-                    at,
-                })
+                }
             }
         };
 
         let expect = match self.expectations {
             Expectations::Ignore => None,
             Expectations::Require { verdict_only } => {
-                self.expectation(line, matches!(kind, RowKind::Business(_)), verdict_only)?
+                self.expectation(line, kind.is_business(), verdict_only)?
             }
         };
 

@@ -2,67 +2,8 @@
 
 use std::io::{self, Write};
 
-use crate::rules::{
-    Actor, BusinessAction, BusinessMessage, Channel, Content, CustomerAction, Reason, Sender,
-};
-use crate::time::Instant;
-
-/// What a trace row does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Event {
-    Customer(CustomerAction),
-    Business {
-        sender: Sender,
-        action: BusinessAction,
-        content: Content,
-        tagged: bool,
-    },
-}
-
-impl Event {
-    /// The business message this event sends at `at`, if it is one.
-    pub fn message(self, at: Instant) -> Option<BusinessMessage> {
-        match self {
-            Event::Customer(_) => None,
-            Event::Business {
-                sender,
-                action,
-                content,
-                tagged,
-            } => Some(BusinessMessage {
-                sender,
-                action,
-                content,
-                tagged,
-                at,
-            }),
-        }
-    }
-}
-
-/// The verdict a fixture row expects.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Expected {
-    pub reason: Reason,
-    /// When the customer gets it; `None` for never (or still held).
-    pub delivered_at: Option<Instant>,
-}
-
-/// One row to write.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TraceRecord {
-    pub case: String,
-    pub seq: u64,
-    pub at: Instant,
-    /// The UTC offset, in minutes, `at` is written with (0 writes `Z`).
-    pub offset_minutes: i32,
-    pub channel: Channel,
-    pub event: Event,
-    /// Filled on business rows of a fixture.
-    pub expect: Option<Expected>,
-    /// Free text, written in a `note` column when any row has one.
-    pub note: String,
-}
+use super::{RowKind, TraceRecord};
+use crate::rules::Actor;
 
 /// Writes rows as a trace; with expectations (`expect`, `reason`, `delivered_at`) it is a
 /// fixture.
@@ -96,9 +37,9 @@ pub fn write_trace(out: impl Write, records: &[TraceRecord]) -> io::Result<()> {
         } else {
             at.extend_from_slice(r.at.with_offset(r.offset_minutes).as_bytes());
         }
-        let (actor, action, content, tag) = match r.event {
-            Event::Customer(a) => (Actor::Customer, a.as_str(), "", ""),
-            Event::Business {
+        let (actor, action, content, tag) = match r.kind {
+            RowKind::Customer(a) => (Actor::Customer, a.as_str(), "", ""),
+            RowKind::Business {
                 sender,
                 action,
                 content,
@@ -112,9 +53,9 @@ pub fn write_trace(out: impl Write, records: &[TraceRecord]) -> io::Result<()> {
         };
         let (expect, reason, mut delivered) = match r.expect {
             Some(e) => (
-                e.reason.verdict().as_str(),
-                e.reason.as_str(),
-                e.delivered_at.map(|t| t.to_string()),
+                e.verdict.as_str(),
+                e.reason.map_or("", |r| r.as_str()),
+                e.delivered_at.flatten().map(|t| t.to_string()),
             ),
             None => ("", "", None),
         };

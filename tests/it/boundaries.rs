@@ -47,9 +47,9 @@ fn every_possible_pair_is_probed_around_its_boundary() {
             .entry(family.to_string())
             .or_default()
             .insert(probe.to_string());
-        if let Some(e) = r.expect {
+        if let Some(reason) = r.expect.and_then(|e| e.reason) {
             pairs
-                .entry((r.channel, e.reason))
+                .entry((r.channel, reason))
                 .or_default()
                 .insert(family.to_string());
         }

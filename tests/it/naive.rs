@@ -13,19 +13,19 @@ use replywindow::rules::{
     Reason, Sender, Verdict,
 };
 use replywindow::time::{DAY, HOUR, Instant, MINUTE};
-use replywindow::trace::{Event, Input, TraceRecord, replay, write_trace};
+use replywindow::trace::{Input, RowKind, TraceRecord, replay, write_trace};
 
 /// The verdicts of one case's rows (`None` for customer rows), each with its delivery
 /// instant, recomputed from scratch for every row.
 fn naive_case(
     policy: &Policy,
     channel: Channel,
-    rows: &[(Instant, Event)],
+    rows: &[(Instant, RowKind)],
 ) -> Vec<Option<(Reason, Option<Instant>)>> {
     let p = policy.channel(channel);
     let mut verdicts: Vec<Option<(Reason, Option<Instant>)>> = Vec::new();
     for (i, &(t, event)) in rows.iter().enumerate() {
-        let Event::Business {
+        let RowKind::Business {
             sender,
             action,
             content,
@@ -40,7 +40,7 @@ fn naive_case(
             earlier
                 .iter()
                 .enumerate()
-                .filter(move |(_, (_, e))| *e == Event::Customer(a))
+                .filter(move |(_, (_, e))| *e == RowKind::Customer(a))
         };
         let last_message = customer(CustomerAction::Message)
             .map(|(_, (at, _))| *at)
@@ -70,7 +70,7 @@ fn naive_case(
         let last_release = earlier.iter().rposition(|(_, e)| {
             matches!(
                 e,
-                Event::Customer(CustomerAction::Message | CustomerAction::Accept)
+                RowKind::Customer(CustomerAction::Message | CustomerAction::Accept)
             )
         });
         let pending =
@@ -81,24 +81,24 @@ fn naive_case(
             .enumerate()
             .rev()
             .find(|(j, (_, e))| match e {
-                Event::Customer(CustomerAction::Accept) => {
+                RowKind::Customer(CustomerAction::Accept) => {
                     let pr = verdicts[..*j]
                         .iter()
                         .rposition(|v| matches!(v, Some((Reason::PrivateReply, _))));
                     let rel = rows[..*j].iter().rposition(|(_, e)| {
                         matches!(
                             e,
-                            Event::Customer(CustomerAction::Message | CustomerAction::Accept)
+                            RowKind::Customer(CustomerAction::Message | CustomerAction::Accept)
                         )
                     });
                     hold && pr.is_some_and(|pr| rel.is_none_or(|r| pr > r))
                 }
-                Event::Customer(_) => true,
+                RowKind::Customer(_) => true,
                 _ => false,
             });
         let latest_is_comment = matches!(
             latest_customer,
-            Some((_, (_, Event::Customer(CustomerAction::Comment))))
+            Some((_, (_, RowKind::Customer(CustomerAction::Comment))))
         );
         let extension = if channel == Channel::WhatsApp {
             None
@@ -151,7 +151,7 @@ fn naive_case(
                 .find(|(_, e)| {
                     matches!(
                         e,
-                        Event::Customer(CustomerAction::Message | CustomerAction::Accept)
+                        RowKind::Customer(CustomerAction::Message | CustomerAction::Accept)
                     )
                 })
                 .map(|(at, _)| *at),
@@ -246,10 +246,10 @@ fn build(channels: &[Channel], steps: &[Step]) -> Vec<TraceRecord> {
         let at = anchor.plus(OFFSETS[s.offset]).max(last);
         let social = channel != Channel::WhatsApp;
         let event = match s.kind {
-            0 | 1 => Event::Customer(CustomerAction::Message),
-            2 if social => Event::Customer(CustomerAction::Comment),
-            3 if channel == Channel::Instagram => Event::Customer(CustomerAction::Accept),
-            4 if social => Event::Business {
+            0 | 1 => RowKind::Customer(CustomerAction::Message),
+            2 if social => RowKind::Customer(CustomerAction::Comment),
+            3 if channel == Channel::Instagram => RowKind::Customer(CustomerAction::Accept),
+            4 if social => RowKind::Business {
                 sender: if s.bot { Sender::Bot } else { Sender::Operator },
                 action: BusinessAction::CommentReply,
                 content: if s.promotional {
@@ -259,7 +259,7 @@ fn build(channels: &[Channel], steps: &[Step]) -> Vec<TraceRecord> {
                 },
                 tagged: false,
             },
-            _ => Event::Business {
+            _ => RowKind::Business {
                 sender: if s.bot { Sender::Bot } else { Sender::Operator },
                 action: BusinessAction::Message,
                 content: if s.promotional {
@@ -277,7 +277,7 @@ fn build(channels: &[Channel], steps: &[Step]) -> Vec<TraceRecord> {
             at,
             offset_minutes: 0,
             channel,
-            event,
+            kind: event,
             expect: None,
             note: String::new(),
         });
@@ -310,7 +310,7 @@ proptest! {
             if idx.is_empty() {
                 continue;
             }
-            let rows: Vec<(Instant, Event)> = idx.iter().map(|&i| (records[i].at, records[i].event)).collect();
+            let rows: Vec<(Instant, RowKind)> = idx.iter().map(|&i| (records[i].at, records[i].kind)).collect();
             for (i, v) in idx.iter().zip(naive_case(&policy, channels[c], &rows)) {
                 naive[*i] = v;
             }
@@ -360,10 +360,10 @@ proptest! {
         for r in &records {
             let i: usize = r.case[1..].parse().unwrap();
             let case = &mut cases[i];
-            match r.event.message(r.at) {
+            match r.kind.message(r.at) {
                 Some(m) => { case.business(&policy, &m); }
                 None => {
-                    let Event::Customer(action) = r.event else { unreachable!() };
+                    let RowKind::Customer(action) = r.kind else { unreachable!() };
                     case.customer(action, r.at);
                 }
             }

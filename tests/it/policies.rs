@@ -3,7 +3,7 @@
 use replywindow::fixtures::{BoundarySuite, policy_variants};
 use replywindow::rules::{Channel, Policy, Reason, Sender, Verdict};
 use replywindow::time::HOUR;
-use replywindow::trace::{Event, Input, TraceRecord, VerdictRow, replay, write_trace};
+use replywindow::trace::{Input, RowKind, TraceRecord, VerdictRow, replay, write_trace};
 
 /// The suite built for the default policy, replayed under `policy`: the records and the
 /// verdicts under the default and under `policy`, row by row.
@@ -16,7 +16,7 @@ fn compare(policy: &Policy) -> Vec<(TraceRecord, VerdictRow, VerdictRow)> {
     let business: Vec<TraceRecord> = suite
         .records
         .into_iter()
-        .filter(|r| matches!(r.event, Event::Business { .. }))
+        .filter(|r| matches!(r.kind, RowKind::Business { .. }))
         .collect();
     assert_eq!(business.len(), default.rows.len());
     business
@@ -91,12 +91,12 @@ fn a_48h_window_turns_exactly_the_messages_between_24h_and_48h_into_window_deliv
     let mut last: std::collections::BTreeMap<String, i64> = Default::default();
     let mut ages = Vec::new();
     for r in &suite.records {
-        match r.event {
-            Event::Customer(replywindow::rules::CustomerAction::Message) => {
+        match r.kind {
+            RowKind::Customer(replywindow::rules::CustomerAction::Message) => {
                 last.insert(r.case.clone(), r.at.millis());
             }
-            Event::Customer(_) => {}
-            Event::Business {
+            RowKind::Customer(_) => {}
+            RowKind::Business {
                 tagged,
                 sender,
                 action,
