@@ -1,0 +1,131 @@
+//! Arrivals: when the next customer of each channel comes, and each customer's own
+//! random stream.
+
+use rand::{Rng, RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::{Conversation, Event, Model, chance};
+use crate::rules::{Case, CustomerAction};
+use crate::sim::{Prepared, streams};
+use crate::time::Instant;
+
+/// The arrival processes of the channels of one replication.
+pub(super) struct Arrivals {
+    /// Per channel slot: the arrival stream, and the local hour the last arrival fell in.
+    rng: Vec<ChaCha8Rng>,
+    segment: Vec<usize>,
+    /// Per channel slot: the stream that seeds each new customer's own stream.
+    customer_seeds: Vec<ChaCha8Rng>,
+}
+
+impl Arrivals {
+    pub(super) fn new(seed: u64, replication: u32, channels: usize) -> Arrivals {
+        let streams = |purpose: u64| -> Vec<ChaCha8Rng> {
+            (0..channels)
+                .map(|c| streams::rng(seed, replication, purpose + c as u64))
+                .collect()
+        };
+        Arrivals {
+            rng: streams(streams::ARRIVALS),
+            segment: vec![0; channels],
+            customer_seeds: streams(streams::CUSTOMERS),
+        }
+    }
+
+    /// The next arrival on channel slot `c` after `from`: a non-homogeneous Poisson process,
+    /// sampled exactly over the piecewise-constant hourly rates.
+    pub(super) fn next(&mut self, p: &Prepared, c: usize, from: Instant) -> Option<Instant> {
+        if let Some(every) = p.scenario.channels[c].arrival_interval {
+            // Deterministic arrivals: at the start, then every `every`.
+            let at = if from == p.scenario.start && self.segment[c] == 0 {
+                from
+            } else {
+                from.plus(every)
+            };
+            self.segment[c] = 1;
+            return (at < p.scenario.end()).then_some(at);
+        }
+        let hours = &p.hours;
+        let rates = &p.scenario.channels[c].hourly_rate;
+        let end = p.scenario.end();
+        let mut need: f64 = -(1.0 - self.rng[c].random::<f64>()).ln();
+        let mut t = from;
+        let mut i = self.segment[c];
+        while i < hours.len() {
+            let seg_end = hours.starts.get(i + 1).copied().unwrap_or(end);
+            if seg_end <= t {
+                i += 1;
+                continue;
+            }
+            let rate = rates[hours.hours[i] as usize] / 3_600_000.0;
+            let span = (seg_end.0 - t.0) as f64;
+            if rate * span > need {
+                self.segment[c] = i;
+                return Some(Instant(t.0 + (need / rate).ceil() as i64));
+            }
+            need -= rate * span;
+            t = seg_end;
+            i += 1;
+        }
+        self.segment[c] = i;
+        None
+    }
+
+    /// The random stream of the next customer of channel slot `c`.
+    pub(super) fn customer_rng(&mut self, c: usize) -> ChaCha8Rng {
+        let mut seed = [0u8; 32];
+        self.customer_seeds[c].fill_bytes(&mut seed);
+        ChaCha8Rng::from_seed(seed)
+    }
+}
+
+impl Model<'_> {
+    pub(super) fn arrival(&mut self, c: usize) {
+        let t = self.now;
+        if let Some(next) = self.arrivals.next(self.p, c, t) {
+            self.events
+                .schedule(next, Event::Arrival { channel: c as u8 });
+        }
+        let p = self.p;
+        let traffic = &p.scenario.channels[c];
+        let mut rng = self.arrivals.customer_rng(c);
+        let comment = chance(&mut rng, traffic.comment_share);
+        let counted = self.counting(t);
+        if counted {
+            let h = self.hour();
+            self.week.hourly.arrivals[c][h] += 1.0;
+        }
+        let conv = Conversation {
+            serial: self.next_serial,
+            channel: c as u8,
+            counted,
+            case: Case::new(traffic.channel),
+            rng,
+            pending: 0,
+            in_hand: None,
+            inbox: None,
+            request: None,
+            last_answered: false,
+            held_for: None,
+        };
+        self.next_serial += 1;
+        let id = match self.free.pop() {
+            Some(id) => {
+                self.conversations[id as usize] = Some(conv);
+                id
+            }
+            None => {
+                self.conversations.push(Some(conv));
+                (self.conversations.len() - 1) as u32
+            }
+        };
+        if comment {
+            self.customer_writes(id, CustomerAction::Comment);
+        } else {
+            self.customer_writes(id, CustomerAction::Message);
+            if self.p.scenario.bots.on_arrival {
+                self.bot_sends(id);
+            }
+        }
+    }
+}

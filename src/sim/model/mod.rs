@@ -1,0 +1,233 @@
+//! One replication: customers, operators and bots on the three channels, driven by the
+//! event list, every business message adjudicated by the rules engine when it is sent.
+
+mod arrivals;
+mod bots;
+mod conversation;
+mod staff;
+mod week;
+
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+
+use super::Prepared;
+use super::events::EventList;
+use crate::metrics::{Counters, ReplicationMetrics, weeks};
+use crate::rules::{BusinessMessage, Channel};
+use crate::time::{HOUR, Instant};
+use crate::trace::{TraceRecord, outcomes};
+use arrivals::Arrivals;
+use conversation::{Conversation, Move};
+use staff::Staff;
+use week::WeekSums;
+
+/// An entry of the event list. Timers carry the stamp of what they were set for; a timer
+/// whose stamp no longer matches is stale and does nothing (cheap cancellation).
+#[derive(Clone, Copy, Debug)]
+enum Event {
+    Arrival { channel: u8 },
+    Customer { conv: u32, stamp: u32, what: Move },
+    AnswerReady { conv: u32, operator: u32 },
+    NoAnswerBot { conv: u32, stamp: u32 },
+    WindowWarning { conv: u32, stamp: u32 },
+    WindowCheck { conv: u32, stamp: u32 },
+    Expiry { conv: u32, stamp: u32 },
+    Abandon { conv: u32, stamp: u32 },
+    Shift,
+    Hour,
+}
+
+/// The result of one replication.
+pub struct Replication {
+    pub metrics: ReplicationMetrics,
+    /// Conversations that arrived, warm-up included.
+    pub customers: u64,
+    pub events: u64,
+    pub peak_events: usize,
+    pub trace: Option<Vec<TraceRecord>>,
+}
+
+/// One replication in progress: the clock and its event list, the conversations, and the
+/// parts that own their state (arrivals, staff and queue, the week's sums).
+struct Model<'a> {
+    p: &'a Prepared,
+    now: Instant,
+    events: EventList<Event>,
+    conversations: Vec<Option<Conversation>>,
+    /// Slots of ended conversations, reused.
+    free: Vec<u32>,
+    next_serial: u64,
+    next_stamp: u32,
+    /// Messages of the answer being sent (reused).
+    outbox: Vec<BusinessMessage>,
+    arrivals: Arrivals,
+    staff: Staff,
+    week: WeekSums,
+    counters: Vec<Counters>,
+    warm_up_end: Instant,
+    trace: Option<Vec<TraceRecord>>,
+}
+
+/// Runs replication `replication` of the prepared scenario.
+pub fn run(p: &Prepared, replication: u32, with_trace: bool) -> Replication {
+    let s = &p.scenario;
+    let n = s.channels.len();
+    let mut m = Model {
+        p,
+        now: s.start,
+        events: EventList::new(s.start, HOUR),
+        conversations: Vec::new(),
+        free: Vec::new(),
+        next_serial: 0,
+        next_stamp: 0,
+        outbox: Vec::new(),
+        arrivals: Arrivals::new(s.seed, replication, n),
+        staff: Staff::new(s, replication),
+        week: WeekSums::new(n, s.start),
+        counters: vec![Counters::default(); n],
+        warm_up_end: s.warm_up_end(),
+        trace: with_trace.then(Vec::new),
+    };
+    m.start();
+    let end = s.end();
+    while let Some(at) = m.events.next_at() {
+        if at >= end {
+            break;
+        }
+        let Some((at, event)) = m.events.pop() else {
+            break;
+        };
+        m.now = at;
+        // Shifts change before anything else at the same instant: a shift is [start, end).
+        m.apply_due_shifts();
+        m.handle(event);
+    }
+    m.finish(end)
+}
+
+impl Model<'_> {
+    fn start(&mut self) {
+        let start = self.p.scenario.start;
+        // Shifts already running at the start.
+        self.apply_due_shifts();
+        if self.staff.next_shift < self.p.shifts.len() {
+            self.events
+                .schedule(self.p.shifts[self.staff.next_shift].at, Event::Shift);
+        }
+        self.enter_segment(0);
+        for c in 0..self.p.scenario.channels.len() {
+            if let Some(at) = self.arrivals.next(self.p, c, start) {
+                self.events
+                    .schedule(at, Event::Arrival { channel: c as u8 });
+            }
+        }
+    }
+
+    fn stamp(&mut self) -> u32 {
+        self.next_stamp = self.next_stamp.wrapping_add(1);
+        self.next_stamp
+    }
+
+    fn counting(&self, t: Instant) -> bool {
+        t >= self.warm_up_end
+    }
+
+    /// Enters local hour `i` of the run, scheduling the next.
+    fn enter_segment(&mut self, i: usize) {
+        self.integrate();
+        if let Some(next) = self.week.enter(i, &self.p.hours, self.warm_up_end) {
+            self.events.schedule(next, Event::Hour);
+        }
+    }
+
+    fn hour(&self) -> usize {
+        self.week.hour(&self.p.hours)
+    }
+
+    /// Integrates the time-weighted sums up to now (see [`WeekSums::integrate`]).
+    fn integrate(&mut self) {
+        let staff = &self.staff;
+        self.week.integrate(
+            self.now,
+            &self.p.hours,
+            staff.on_duty,
+            staff.busy,
+            staff.concurrency,
+        );
+    }
+
+    fn handle(&mut self, event: Event) {
+        match event {
+            Event::Arrival { channel } => self.arrival(channel as usize),
+            Event::Customer { conv, stamp, what } => self.customer_moves(conv, stamp, what),
+            Event::AnswerReady { conv, operator } => self.answer_ready(conv, operator as usize),
+            Event::NoAnswerBot { conv, stamp } => self.no_answer_bot(conv, stamp),
+            Event::WindowWarning { conv, stamp } => self.window_warning(conv, stamp),
+            Event::WindowCheck { conv, stamp } => self.window_check(conv, stamp),
+            Event::Expiry { conv, stamp } => self.expiry(conv, stamp),
+            Event::Abandon { conv, stamp } => self.abandon(conv, stamp),
+            Event::Shift => self.shift_change(),
+            Event::Hour => self.enter_segment(self.week.segment + 1),
+        }
+    }
+
+    fn finish(mut self, end: Instant) -> Replication {
+        self.now = end;
+        self.integrate();
+        for c in self.conversations.iter().flatten() {
+            let k = &mut self.counters[c.channel as usize];
+            if c.request.as_ref().is_some_and(|r| r.counted) {
+                k.censored += 1;
+            }
+            if c.counted {
+                k.still_held += u64::from(c.case.held());
+            }
+        }
+        let p = self.p;
+        let s = &p.scenario;
+        let channels = s
+            .channels
+            .iter()
+            .map(|c| c.channel)
+            .zip(self.counters)
+            .collect();
+        Replication {
+            metrics: ReplicationMetrics {
+                channels,
+                hourly: self.week.hourly,
+                weeks: weeks(s.horizon - s.warm_up),
+            },
+            customers: self.next_serial,
+            events: self.events.handled(),
+            peak_events: self.events.peak(),
+            trace: self.trace.map(|mut rows| {
+                let expected = outcomes(&s.policy, &rows);
+                for (row, expect) in rows.iter_mut().zip(expected) {
+                    row.expect = expect;
+                }
+                rows
+            }),
+        }
+    }
+}
+
+/// True with probability `p`. Certain outcomes (0 and 1) draw nothing, which keeps a
+/// conversation's stream untouched when its behaviour is fixed.
+fn chance(rng: &mut ChaCha8Rng, p: f64) -> bool {
+    if p <= 0.0 {
+        false
+    } else if p >= 1.0 {
+        true
+    } else {
+        rng.random_bool(p)
+    }
+}
+
+/// The short channel name used in trace case ids.
+pub fn short(channel: Channel) -> &'static str {
+    match channel {
+        Channel::WhatsApp => "wa",
+        Channel::Facebook => "fb",
+        Channel::Instagram => "ig",
+    }
+}
