@@ -1,0 +1,481 @@
+//! From a raw scenario file to a validated [`Scenario`]: units checked, every error
+//! naming its key path, the value and what is allowed.
+
+use chrono::{NaiveDateTime, NaiveTime};
+use chrono_tz::Tz;
+
+use super::distribution::RawDuration;
+use super::raw::{RawBots, RawChannel, RawCustomers, RawOperators, RawScenario};
+use super::week::{self, WEEK_HOURS, WEEKDAY_NAMES, Weekdays};
+use super::*;
+use crate::rules::PolicyError;
+use crate::time::{DAY, HOUR, MINUTE, Millis, format_duration, parse_duration};
+
+fn probability(key: &str, v: f64) -> Result<f64, ScenarioError> {
+    if (0.0..=1.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(ScenarioError::new(
+            key,
+            &v.to_string(),
+            "a probability or share is a number from 0 to 1",
+        ))
+    }
+}
+
+/// A policy table's error as a scenario error, keeping its key path and value.
+fn policy_error(e: PolicyError) -> ScenarioError {
+    match e {
+        PolicyError::Duration { key, value, reason } => ScenarioError::new(&key, &value, reason),
+        PolicyError::ExtensionNotLonger {
+            key,
+            extension,
+            window_key,
+            window,
+        } => ScenarioError::new(
+            &key,
+            &format_duration(extension),
+            format!(
+                "must be longer than {window_key} ({}), or \"none\"",
+                format_duration(window)
+            ),
+        ),
+        PolicyError::Syntax { message } => ScenarioError::new("", "", message),
+    }
+}
+
+/// The longest horizon a scenario may have: ten years.
+pub const MAX_HORIZON: Millis = 3660 * DAY;
+
+/// A horizon: a duration of at most [`MAX_HORIZON`].
+pub(super) fn horizon(text: &str) -> Result<Millis, ScenarioError> {
+    let horizon = duration("horizon", text)?;
+    if horizon > MAX_HORIZON {
+        return Err(ScenarioError::new("horizon", text, "at most ten years"));
+    }
+    Ok(horizon)
+}
+
+fn duration(key: &str, text: &str) -> Result<Millis, ScenarioError> {
+    parse_duration(text).map_err(|e| ScenarioError::new(key, text, e))
+}
+
+/// A duration that may be switched off with `"off"`.
+fn optional_duration(key: &str, text: Option<&String>) -> Result<Option<Millis>, ScenarioError> {
+    match text.map(String::as_str) {
+        None | Some("off") => Ok(None),
+        Some(t) => duration(key, t).map(Some),
+    }
+}
+
+fn time_of_day(key: &str, text: &str) -> Result<NaiveTime, ScenarioError> {
+    NaiveTime::parse_from_str(text, "%H:%M")
+        .ok()
+        .filter(|_| text.len() == 5)
+        .or_else(|| (text == "24:00").then_some(NaiveTime::MIN))
+        .ok_or_else(|| {
+            ScenarioError::new(
+                key,
+                text,
+                "a local time of day is written HH:MM, 00:00 to 24:00",
+            )
+        })
+}
+
+impl RawScenario {
+    pub(super) fn validate(self, fallback_name: &str) -> Result<Scenario, ScenarioError> {
+        let name = self.name.unwrap_or_else(|| fallback_name.to_string());
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        {
+            return Err(ScenarioError::new(
+                "name",
+                &name,
+                "a name is letters, digits, `-`, `_` and `.` (it names the report folder)",
+            ));
+        }
+        let time_zone: Tz = self.time_zone.parse().map_err(|_| {
+            ScenarioError::new(
+                "time_zone",
+                &self.time_zone,
+                "not an IANA time zone name (like Europe/Rome or America/New_York)",
+            )
+        })?;
+        let start_local = NaiveDateTime::parse_from_str(&self.start, "%Y-%m-%dT%H:%M:%S")
+            .or_else(|_| NaiveDateTime::parse_from_str(&self.start, "%Y-%m-%dT%H:%M"))
+            .map_err(|_| {
+                ScenarioError::new(
+                    "start",
+                    &self.start,
+                    "a local date-time, written 2026-03-02T00:00 (no offset: it is in time_zone)",
+                )
+            })?;
+        let start = week::resolve_local(time_zone, start_local);
+        let horizon = horizon(&self.horizon)?;
+        let warm_up = match &self.warm_up {
+            None => 0,
+            Some(t) if t == "0" || t == "0s" || t == "off" => 0,
+            Some(t) => duration("warm_up", t)?,
+        };
+        if warm_up >= horizon {
+            return Err(ScenarioError::new(
+                "warm_up",
+                self.warm_up.as_deref().unwrap_or_default(),
+                "the warm-up must end inside the horizon",
+            ));
+        }
+        let replications = self.replications.unwrap_or(10);
+        if !(1..=100_000).contains(&replications) {
+            return Err(ScenarioError::new(
+                "replications",
+                &replications.to_string(),
+                "a whole number from 1 to 100000",
+            ));
+        }
+
+        let global = &self.customers;
+        let mut channels = Vec::new();
+        for (channel, raw) in [
+            (Channel::WhatsApp, &self.channels.whatsapp),
+            (Channel::Facebook, &self.channels.facebook),
+            (Channel::Instagram, &self.channels.instagram),
+        ] {
+            let Some(raw) = raw else { continue };
+            channels.push(raw.validate(channel, global)?);
+        }
+        if channels.is_empty() {
+            return Err(ScenarioError::new(
+                "channels",
+                "",
+                "at least one of channels.whatsapp, channels.facebook, channels.instagram",
+            ));
+        }
+        Ok(Scenario {
+            name,
+            description: self.description.unwrap_or_default(),
+            time_zone,
+            start_local,
+            start,
+            horizon,
+            warm_up,
+            replications: replications as u32,
+            seed: self.seed.unwrap_or(1),
+            channels,
+            operators: self.operators.validate()?,
+            bots: self.bots.validate()?,
+            policy: self.policy.validate("policy.").map_err(policy_error)?,
+        })
+    }
+}
+
+impl RawChannel {
+    fn validate(
+        &self,
+        channel: Channel,
+        global: &RawCustomers,
+    ) -> Result<ChannelTraffic, ScenarioError> {
+        let key = format!("channels.{channel}");
+        let arrival_interval = match (&self.arrival_interval, self.arrivals_per_day) {
+            (Some(_), Some(apd)) => {
+                return Err(ScenarioError::new(
+                    &format!("{key}.arrival_interval"),
+                    &apd.to_string(),
+                    format!(
+                        "give either {key}.arrivals_per_day or {key}.arrival_interval, not both"
+                    ),
+                ));
+            }
+            (None, None) => {
+                return Err(ScenarioError::new(
+                    &format!("{key}.arrivals_per_day"),
+                    "",
+                    "required: mean new conversations a day (or arrival_interval for fixed gaps)",
+                ));
+            }
+            (Some(text), None) => Some(duration(&format!("{key}.arrival_interval"), text)?),
+            (None, Some(_)) => None,
+        };
+        let apd = match (arrival_interval, self.arrivals_per_day) {
+            (Some(every), _) => DAY as f64 / every as f64,
+            (None, apd) => apd.unwrap_or_default(),
+        };
+        if !(apd.is_finite() && (0.0..=10_000_000.0).contains(&apd)) {
+            return Err(ScenarioError::new(
+                &format!("{key}.arrivals_per_day"),
+                &apd.to_string(),
+                "a number of conversations a day, from 0 to 10000000",
+            ));
+        }
+        let (profile, weights) = match (&self.profile, &self.weights) {
+            (Some(_), Some(_)) => {
+                return Err(ScenarioError::new(
+                    &format!("{key}.weights"),
+                    "",
+                    format!("give either {key}.profile or {key}.weights, not both"),
+                ));
+            }
+            (None, Some(w)) => {
+                if w.len() != WEEK_HOURS {
+                    return Err(ScenarioError::new(
+                        &format!("{key}.weights"),
+                        &format!("{} numbers", w.len()),
+                        "168 weights, one per local hour of the week from Monday 00:00",
+                    ));
+                }
+                if let Some((i, x)) = w
+                    .iter()
+                    .enumerate()
+                    .find(|(_, x)| !(x.is_finite() && **x >= 0.0))
+                {
+                    return Err(ScenarioError::new(
+                        &format!("{key}.weights[{i}]"),
+                        &x.to_string(),
+                        "weights are numbers of at least zero",
+                    ));
+                }
+                let mut a = [0.0; WEEK_HOURS];
+                a.copy_from_slice(w);
+                ("custom".to_string(), a)
+            }
+            (p, None) => {
+                let name = p.clone().unwrap_or_else(|| "flat".into());
+                let w = week::preset(&name).ok_or_else(|| {
+                    ScenarioError::new(
+                        &format!("{key}.profile"),
+                        &name,
+                        format!("one of {}, or give {key}.weights", week::PRESETS.join(", ")),
+                    )
+                })?;
+                (name, w)
+            }
+        };
+        let total: f64 = weights.iter().sum();
+        if total <= 0.0 && apd > 0.0 {
+            return Err(ScenarioError::new(
+                &format!("{key}.weights"),
+                "0",
+                "at least one weight must be above zero",
+            ));
+        }
+        let mut hourly_rate = [0.0; WEEK_HOURS];
+        for (r, w) in hourly_rate.iter_mut().zip(weights) {
+            *r = if total > 0.0 {
+                7.0 * apd * w / total
+            } else {
+                0.0
+            };
+        }
+        let comment_share = match (channel, self.comment_share) {
+            (_, None) => 0.0,
+            (Channel::WhatsApp, Some(s)) => {
+                return Err(ScenarioError::new(
+                    &format!("{key}.comment_share"),
+                    &s.to_string(),
+                    "WhatsApp has no comments",
+                ));
+            }
+            (_, Some(s)) => probability(&format!("{key}.comment_share"), s)?,
+        };
+        Ok(ChannelTraffic {
+            channel,
+            arrivals_per_day: apd,
+            arrival_interval,
+            hourly_rate,
+            profile,
+            comment_share,
+            customers: self.customers.merge(global, &key)?,
+        })
+    }
+}
+
+impl RawCustomers {
+    /// This channel's values, else the global `[customers]` ones, else the defaults.
+    fn merge(&self, global: &RawCustomers, channel_key: &str) -> Result<Customers, ScenarioError> {
+        // The channel's own value of a key, else the global one, with the key path it was
+        // written under (for errors).
+        fn layer<'a, T>(
+            mine: &'a Option<T>,
+            theirs: &'a Option<T>,
+            channel_key: &str,
+            name: &str,
+        ) -> Option<(String, &'a T)> {
+            match (mine, theirs) {
+                (Some(m), _) => Some((format!("{channel_key}.customers.{name}"), m)),
+                (None, Some(t)) => Some((format!("customers.{name}"), t)),
+                (None, None) => None,
+            }
+        }
+        let share = |name: &str, pick: fn(&RawCustomers) -> &Option<f64>, default: f64| match layer(
+            pick(self),
+            pick(global),
+            channel_key,
+            name,
+        ) {
+            Some((key, &v)) => probability(&key, v),
+            None => Ok(default),
+        };
+        let delay = |name: &str, pick: fn(&RawCustomers) -> &Option<RawDuration>| {
+            layer(pick(self), pick(global), channel_key, name)
+                .map(|(key, d)| d.validate(&key))
+                .transpose()
+        };
+        let delay_or = |name: &str, pick, default: Option<DurationDist>| match delay(name, pick)? {
+            Some(d) => Ok(d),
+            None => builtin(default),
+        };
+        Ok(Customers {
+            follow_up_probability: share(
+                "follow_up_probability",
+                |c| &c.follow_up_probability,
+                0.35,
+            )?,
+            follow_up_delay: delay_or(
+                "follow_up_delay",
+                |c| &c.follow_up_delay,
+                DurationDist::lognormal(20 * MINUTE, 30 * MINUTE),
+            )?,
+            nudge_probability: share("nudge_probability", |c| &c.nudge_probability, 0.3)?,
+            nudge_delay: delay_or(
+                "nudge_delay",
+                |c| &c.nudge_delay,
+                DurationDist::lognormal(4 * HOUR, 4 * HOUR),
+            )?,
+            warned_return_probability: share(
+                "warned_return_probability",
+                |c| &c.warned_return_probability,
+                0.6,
+            )?,
+            warned_return_delay: delay_or(
+                "warned_return_delay",
+                |c| &c.warned_return_delay,
+                DurationDist::exponential(10 * MINUTE),
+            )?,
+            accept_probability: share("accept_probability", |c| &c.accept_probability, 0.5)?,
+            accept_delay: delay_or(
+                "accept_delay",
+                |c| &c.accept_delay,
+                DurationDist::lognormal(6 * HOUR, 8 * HOUR),
+            )?,
+            patience: delay("patience", |c| &c.patience)?,
+        })
+    }
+}
+
+/// A built-in default distribution.
+fn builtin(d: Option<DurationDist>) -> Result<DurationDist, ScenarioError> {
+    d.ok_or_else(|| ScenarioError::new("", "", "a built-in default distribution is out of range"))
+}
+
+impl RawOperators {
+    fn validate(&self) -> Result<Operators, ScenarioError> {
+        let mut shifts = Vec::new();
+        for (i, s) in self.shifts.iter().enumerate() {
+            let key = format!("operators.shifts[{i}]");
+            let mut days: Weekdays = 0;
+            for d in &s.days {
+                let bit = WEEKDAY_NAMES.iter().position(|n| n == d).ok_or_else(|| {
+                    ScenarioError::new(
+                        &format!("{key}.days"),
+                        d,
+                        format!("weekdays are {}", WEEKDAY_NAMES.join(", ")),
+                    )
+                })?;
+                days |= 1 << bit;
+            }
+            if days == 0 {
+                return Err(ScenarioError::new(
+                    &format!("{key}.days"),
+                    "[]",
+                    "a shift needs at least one weekday",
+                ));
+            }
+            let start = time_of_day(&format!("{key}.start"), &s.start)?;
+            let end = time_of_day(&format!("{key}.end"), &s.end)?;
+            if start == end && s.end != "24:00" {
+                return Err(ScenarioError::new(
+                    &format!("{key}.end"),
+                    &s.end,
+                    format!("the shift is empty: it ends when it starts ({})", s.start),
+                ));
+            }
+            if !(0..=100_000).contains(&s.operators) {
+                return Err(ScenarioError::new(
+                    &format!("{key}.operators"),
+                    &s.operators.to_string(),
+                    "a whole number of operators from 0 to 100000",
+                ));
+            }
+            shifts.push(Shift {
+                name: s.name.clone().unwrap_or_else(|| format!("shift {}", i + 1)),
+                days,
+                start,
+                end,
+                operators: s.operators as u32,
+            });
+        }
+        let concurrency = self.concurrency.unwrap_or(1);
+        if !(1..=100).contains(&concurrency) {
+            return Err(ScenarioError::new(
+                "operators.concurrency",
+                &concurrency.to_string(),
+                "a whole number from 1 to 100",
+            ));
+        }
+        let handle_time = match &self.handle_time {
+            Some(h) => h.validate("operators.handle_time")?,
+            None => builtin(DurationDist::lognormal(4 * MINUTE, 3 * MINUTE))?,
+        };
+        let busy_slowdown = self.busy_slowdown.unwrap_or(0.0);
+        if !(0.0..=10.0).contains(&busy_slowdown) {
+            return Err(ScenarioError::new(
+                "operators.busy_slowdown",
+                &busy_slowdown.to_string(),
+                "a number from 0 to 10",
+            ));
+        }
+        let routing = match self.routing.as_deref().unwrap_or("fifo") {
+            "fifo" => Routing::Fifo,
+            "deadline" => Routing::Deadline,
+            other => {
+                return Err(ScenarioError::new(
+                    "operators.routing",
+                    other,
+                    "fifo or deadline",
+                ));
+            }
+        };
+        Ok(Operators {
+            shifts,
+            concurrency: concurrency as u32,
+            handle_time,
+            busy_slowdown,
+            routing,
+            promotional_share: probability(
+                "operators.promotional_share",
+                self.promotional_share.unwrap_or(0.0),
+            )?,
+            human_agent_tagging: self.human_agent_tagging.unwrap_or(true),
+            facebook_private_reply: self.facebook_private_reply.unwrap_or(false),
+            instagram_follow_ups: match &self.instagram_follow_ups {
+                Some(c) => c.validate("operators.instagram_follow_ups")?,
+                None => CountDist::Constant(1),
+            },
+        })
+    }
+}
+
+impl RawBots {
+    fn validate(&self) -> Result<Bots, ScenarioError> {
+        Ok(Bots {
+            on_arrival: self.on_arrival.unwrap_or(false),
+            no_answer_after: optional_duration(
+                "bots.no_answer_after",
+                self.no_answer_after.as_ref(),
+            )?,
+            off_hours: self.off_hours.unwrap_or(false),
+            window_warning: optional_duration("bots.window_warning", self.window_warning.as_ref())?,
+        })
+    }
+}
