@@ -61,14 +61,19 @@ fn register_fonts() {
     });
 }
 
-/// The colour of a channel (the `all` row is grey).
-pub fn channel_colour(row: &str) -> RGBColor {
-    match row {
-        "whatsapp" => RGBColor(18, 140, 126),
-        "facebook" => RGBColor(24, 119, 242),
-        "instagram" => RGBColor(193, 53, 132),
-        _ => RGBColor(90, 90, 90),
+/// The colour of a channel; all channels together (`None`, the `all` row) are grey.
+pub fn channel_colour(channel: Option<Channel>) -> RGBColor {
+    match channel {
+        Some(Channel::WhatsApp) => RGBColor(18, 140, 126),
+        Some(Channel::Facebook) => RGBColor(24, 119, 242),
+        Some(Channel::Instagram) => RGBColor(193, 53, 132),
+        None => RGBColor(90, 90, 90),
     }
+}
+
+/// The colour of a summary row: its channel's, grey for `all`.
+pub fn row_colour(row: &str) -> RGBColor {
+    channel_colour(Channel::from_bytes(row.as_bytes()))
 }
 
 /// The colour of a reason: the same in every chart.
@@ -109,39 +114,52 @@ pub enum XFormat {
 /// What a chart shows.
 #[derive(Clone, Debug)]
 pub enum Plot {
-    /// Grouped bars with interval whiskers; values multiplied by `scale`.
-    Bars {
-        title: String,
-        y_desc: String,
-        scale: f64,
-        bars: Vec<Bar>,
-    },
+    /// Grouped bars with interval whiskers.
+    Bars(BarChart),
     /// Stacked bars of reasons per group.
     Reasons {
         title: String,
         groups: Vec<(String, Vec<(Reason, f64)>)>,
     },
     /// Lines with bands and vertical marks.
-    Lines {
-        title: String,
-        x_desc: String,
-        y_desc: String,
-        lines: Vec<Line>,
-        marks: Vec<(f64, String)>,
-        x_format: XFormat,
-    },
+    Lines(LineChart),
     /// Charts one above the other.
     Panels(Vec<Plot>),
     /// A heat map.
-    Heat {
-        title: String,
-        x: (String, Vec<String>),
-        y: (String, Vec<String>),
-        values: Vec<Vec<Option<f64>>>,
-        unit: String,
-        /// Green for high values (coverage); otherwise green for low ones (undelivered).
-        high_is_good: bool,
-    },
+    Heat(HeatMap),
+}
+
+/// Grouped bars with interval whiskers; values multiplied by `scale`.
+#[derive(Clone, Debug)]
+pub struct BarChart {
+    pub title: String,
+    pub y_desc: String,
+    pub scale: f64,
+    pub bars: Vec<Bar>,
+}
+
+/// Lines with interval bands against a numeric x axis, with vertical marks.
+#[derive(Clone, Debug)]
+pub struct LineChart {
+    pub title: String,
+    pub x_desc: String,
+    pub y_desc: String,
+    pub lines: Vec<Line>,
+    /// Vertical lines at these x, with their labels.
+    pub marks: Vec<(f64, String)>,
+    pub x_format: XFormat,
+}
+
+/// A heat map of `values[yi][xi]`; each axis is its description and its labels.
+#[derive(Clone, Debug)]
+pub struct HeatMap {
+    pub title: String,
+    pub x: (String, Vec<String>),
+    pub y: (String, Vec<String>),
+    pub values: Vec<Vec<Option<f64>>>,
+    pub unit: String,
+    /// Green for high values (coverage); otherwise green for low ones (undelivered).
+    pub high_is_good: bool,
 }
 
 impl Plot {
@@ -155,24 +173,9 @@ impl Plot {
 
     fn draw<DB: DrawingBackend>(&self, area: &Area<'_, DB>) -> Result<(), String> {
         match self {
-            Plot::Bars {
-                title,
-                y_desc,
-                scale,
-                bars,
-            } => grouped_bars(area, title, y_desc, *scale, bars),
+            Plot::Bars(chart) => grouped_bars(area, chart),
             Plot::Reasons { title, groups } => stacked_reasons(area, title, groups),
-            Plot::Lines {
-                title,
-                x_desc,
-                y_desc,
-                lines: l,
-                marks,
-                x_format,
-            } => {
-                let marks: Vec<(f64, &str)> = marks.iter().map(|(x, t)| (*x, t.as_str())).collect();
-                lines(area, title, x_desc, y_desc, l, &marks, x_format)
-            }
+            Plot::Lines(chart) => lines(area, chart),
             Plot::Panels(plots) => {
                 let parts = area.split_evenly((plots.len().max(1), 1));
                 for (plot, part) in plots.iter().zip(parts.iter()) {
@@ -180,22 +183,7 @@ impl Plot {
                 }
                 Ok(())
             }
-            Plot::Heat {
-                title,
-                x,
-                y,
-                values,
-                unit,
-                high_is_good,
-            } => heat_map(
-                area,
-                title,
-                (&x.0, &x.1),
-                (&y.0, &y.1),
-                values,
-                unit,
-                *high_is_good,
-            ),
+            Plot::Heat(map) => heat_map(area, map),
         }
     }
 }
@@ -240,7 +228,8 @@ pub fn render(name: &str, title: &str, plot: &Plot) -> Result<Chart, ChartError>
     })
 }
 
-fn s<E: std::fmt::Display>(e: E) -> String {
+/// A drawing error as text.
+fn drawing_error<E: std::fmt::Display>(e: E) -> String {
     e.to_string()
 }
 
@@ -256,11 +245,15 @@ pub struct Bar {
 /// Grouped bars with 95% interval whiskers.
 pub fn grouped_bars<DB: DrawingBackend>(
     area: &Area<'_, DB>,
-    title: &str,
-    y_desc: &str,
-    scale: f64,
-    bars: &[Bar],
+    chart: &BarChart,
 ) -> Result<(), String> {
+    let BarChart {
+        title,
+        y_desc,
+        scale,
+        bars,
+    } = chart;
+    let scale = *scale;
     let groups: Vec<&str> = dedup(bars.iter().map(|b| b.group.as_str()));
     let series: Vec<&str> = dedup(bars.iter().map(|b| b.series.as_str()));
     let top = bars
@@ -278,7 +271,7 @@ pub fn grouped_bars<DB: DrawingBackend>(
         .x_label_area_size(40)
         .y_label_area_size(70)
         .build_cartesian_2d(0.0..n, 0.0..top)
-        .map_err(s)?;
+        .map_err(drawing_error)?;
     let labels = groups.iter().map(|g| g.to_string()).collect::<Vec<_>>();
     chart
         .configure_mesh()
@@ -290,7 +283,7 @@ pub fn grouped_bars<DB: DrawingBackend>(
         .y_label_style(("sans-serif", 16))
         .axis_desc_style(("sans-serif", 18))
         .draw()
-        .map_err(s)?;
+        .map_err(drawing_error)?;
     let width = 0.8 / series.len().max(1) as f64;
     for (si, name) in series.iter().enumerate() {
         let mine: Vec<(f64, &Bar)> = bars
@@ -313,7 +306,7 @@ pub fn grouped_bars<DB: DrawingBackend>(
                     )
                 })
             }))
-            .map_err(s)?
+            .map_err(drawing_error)?
             .label(*name)
             .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], colour.filled()));
         chart
@@ -325,7 +318,7 @@ pub fn grouped_bars<DB: DrawingBackend>(
                     BLACK.stroke_width(2),
                 ))
             }))
-            .map_err(s)?;
+            .map_err(drawing_error)?;
         chart
             .draw_series(mine.iter().filter_map(|(x, b)| {
                 let (_, hi) = b.estimate?.interval?;
@@ -337,7 +330,7 @@ pub fn grouped_bars<DB: DrawingBackend>(
                     BLACK.stroke_width(2),
                 ))
             }))
-            .map_err(s)?;
+            .map_err(drawing_error)?;
     }
     legend(&mut chart, 16)?;
     Ok(())
@@ -357,7 +350,7 @@ fn legend<'a, DB: DrawingBackend + 'a>(
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
         .draw()
-        .map_err(s)
+        .map_err(drawing_error)
 }
 
 /// The label of the category whose middle is at `x` (categories stand at 0–1, 1–2, …);
@@ -401,7 +394,7 @@ pub fn stacked_reasons<DB: DrawingBackend>(
         .x_label_area_size(40)
         .y_label_area_size(80)
         .build_cartesian_2d(0.0..n, 0.0..top)
-        .map_err(s)?;
+        .map_err(drawing_error)?;
     let labels = groups.iter().map(|(g, _)| g.clone()).collect::<Vec<_>>();
     chart
         .configure_mesh()
@@ -413,7 +406,7 @@ pub fn stacked_reasons<DB: DrawingBackend>(
         .y_label_style(("sans-serif", 16))
         .axis_desc_style(("sans-serif", 18))
         .draw()
-        .map_err(s)?;
+        .map_err(drawing_error)?;
     let present: Vec<Reason> = Reason::ALL
         .iter()
         .copied()
@@ -443,7 +436,7 @@ pub fn stacked_reasons<DB: DrawingBackend>(
                 })
             })
             .collect();
-        chart.draw_series(rects).map_err(s)?;
+        chart.draw_series(rects).map_err(drawing_error)?;
     }
     let font = ("sans-serif", 14).into_font();
     right
@@ -452,7 +445,7 @@ pub fn stacked_reasons<DB: DrawingBackend>(
             (10, 70),
             font.clone().style(FontStyle::Bold),
         ))
-        .map_err(s)?;
+        .map_err(drawing_error)?;
     for (i, reason) in present.iter().enumerate() {
         let y = 100 + i as i32 * 26;
         right
@@ -460,14 +453,14 @@ pub fn stacked_reasons<DB: DrawingBackend>(
                 [(10, y), (28, y + 16)],
                 reason_colour(*reason).filled(),
             ))
-            .map_err(s)?;
+            .map_err(drawing_error)?;
         right
             .draw(&Text::new(
                 format!("{} {}", reason.verdict(), reason),
                 (36, y),
                 font.clone(),
             ))
-            .map_err(s)?;
+            .map_err(drawing_error)?;
     }
     Ok(())
 }
@@ -482,16 +475,15 @@ pub struct Line {
 }
 
 /// Lines (with interval bands) against a numeric x axis, with optional vertical marks.
-#[allow(clippy::too_many_arguments)]
-pub fn lines<DB: DrawingBackend>(
-    area: &Area<'_, DB>,
-    title: &str,
-    x_desc: &str,
-    y_desc: &str,
-    lines: &[Line],
-    marks: &[(f64, &str)],
-    x_format: &XFormat,
-) -> Result<(), String> {
+pub fn lines<DB: DrawingBackend>(area: &Area<'_, DB>, chart: &LineChart) -> Result<(), String> {
+    let LineChart {
+        title,
+        x_desc,
+        y_desc,
+        lines,
+        marks,
+        x_format,
+    } = chart;
     let xs = lines.iter().flat_map(|l| l.points.iter().map(|p| p.0));
     let (x0, x1) = xs.fold((f64::MAX, f64::MIN), |(a, b), x| (a.min(x), b.max(x)));
     let (x0, x1) = if x0 < x1 {
@@ -516,7 +508,7 @@ pub fn lines<DB: DrawingBackend>(
         .x_label_area_size(44)
         .y_label_area_size(70)
         .build_cartesian_2d(x0..x1, 0.0..top)
-        .map_err(s)?;
+        .map_err(drawing_error)?;
     let fmt = |x: &f64| match x_format {
         XFormat::Plain => format!("{x}"),
         XFormat::Whole(_) => {
@@ -564,7 +556,7 @@ pub fn lines<DB: DrawingBackend>(
         .label_style(("sans-serif", 15))
         .axis_desc_style(("sans-serif", 17))
         .draw()
-        .map_err(s)?;
+        .map_err(drawing_error)?;
     if *x_format == XFormat::WeekHours {
         for day in 1..7 {
             let x = f64::from(day) * 24.0;
@@ -573,7 +565,7 @@ pub fn lines<DB: DrawingBackend>(
                     vec![(x, 0.0), (x, top)],
                     BLACK.mix(0.25).stroke_width(1),
                 )))
-                .map_err(s)?;
+                .map_err(drawing_error)?;
         }
     }
     for l in lines {
@@ -585,7 +577,7 @@ pub fn lines<DB: DrawingBackend>(
                     poly,
                     l.colour.mix(0.2).filled(),
                 )))
-                .map_err(s)?;
+                .map_err(drawing_error)?;
         }
         let colour = l.colour;
         chart
@@ -593,7 +585,7 @@ pub fn lines<DB: DrawingBackend>(
                 l.points.iter().copied(),
                 colour.stroke_width(3),
             ))
-            .map_err(s)?
+            .map_err(drawing_error)?
             .label(l.name.as_str())
             .legend(move |(x, y)| {
                 PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(3))
@@ -606,14 +598,14 @@ pub fn lines<DB: DrawingBackend>(
                     vec![(*x, 0.0), (*x, top)],
                     RED.stroke_width(2),
                 )))
-                .map_err(s)?;
+                .map_err(drawing_error)?;
             chart
                 .draw_series(std::iter::once(Text::new(
                     label.to_string(),
                     (*x, top * 0.97),
                     ("sans-serif", 16).into_font().color(&RED),
                 )))
-                .map_err(s)?;
+                .map_err(drawing_error)?;
         }
     }
     legend(&mut chart, 15)?;
@@ -621,15 +613,16 @@ pub fn lines<DB: DrawingBackend>(
 }
 
 /// A heat map of `values[yi][xi]` with labelled rows and columns.
-pub fn heat_map<DB: DrawingBackend>(
-    area: &Area<'_, DB>,
-    title: &str,
-    x: (&str, &[String]),
-    y: (&str, &[String]),
-    values: &[Vec<Option<f64>>],
-    unit: &str,
-    high_is_good: bool,
-) -> Result<(), String> {
+pub fn heat_map<DB: DrawingBackend>(area: &Area<'_, DB>, map: &HeatMap) -> Result<(), String> {
+    let HeatMap {
+        title,
+        x,
+        y,
+        values,
+        unit,
+        high_is_good,
+    } = map;
+    let high_is_good = *high_is_good;
     let (nx, ny) = (x.1.len(), y.1.len());
     let finite = values
         .iter()
@@ -645,7 +638,7 @@ pub fn heat_map<DB: DrawingBackend>(
         .x_label_area_size(50)
         .y_label_area_size(80)
         .build_cartesian_2d(0.0..nx as f64, 0.0..ny as f64)
-        .map_err(s)?;
+        .map_err(drawing_error)?;
     let xl = x.1.to_vec();
     let yl = y.1.to_vec();
     chart
@@ -655,12 +648,12 @@ pub fn heat_map<DB: DrawingBackend>(
         .y_labels(ny * 2 + 2)
         .x_label_formatter(&|v| category_label(&xl, *v))
         .y_label_formatter(&|v| category_label(&yl, *v))
-        .x_desc(x.0)
-        .y_desc(y.0)
+        .x_desc(&x.0)
+        .y_desc(&y.0)
         .label_style(("sans-serif", 15))
         .axis_desc_style(("sans-serif", 17))
         .draw()
-        .map_err(s)?;
+        .map_err(drawing_error)?;
     for (yi, row) in values.iter().enumerate() {
         for (xi, v) in row.iter().enumerate() {
             let (colour, text) = match v {
@@ -688,14 +681,14 @@ pub fn heat_map<DB: DrawingBackend>(
                     [(x0, y0), (x0 + 1.0, y0 + 1.0)],
                     colour.filled(),
                 )))
-                .map_err(s)?;
+                .map_err(drawing_error)?;
             chart
                 .draw_series(std::iter::once(Text::new(
                     text,
                     (x0 + 0.35, y0 + 0.55),
                     ("sans-serif", 16).into_font().color(&WHITE),
                 )))
-                .map_err(s)?;
+                .map_err(drawing_error)?;
         }
     }
     Ok(())

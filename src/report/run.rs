@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 use hdrhistogram::Histogram;
 
 use super::charts::{
-    Bar, Chart, ChartError, Line, Plot, XFormat, channel_colour, chart_files, render,
+    Bar, BarChart, Chart, ChartError, Line, LineChart, Plot, XFormat, channel_colour, chart_files,
+    render, row_colour,
 };
 use super::{Summary, hourly_csv, replications_csv, summary_csv, verdicts_csv};
 use crate::metrics::{METRICS, ReplicationMetrics};
@@ -60,7 +61,7 @@ pub fn run_outputs(
 }
 
 fn bar(summary: &Summary, row: &str, metric: &str, series: &str, light: bool) -> Bar {
-    let c = channel_colour(row);
+    let c = row_colour(row);
     let colour = if light {
         plotters::style::RGBColor(c.0 / 2 + 120, c.1 / 2 + 120, c.2 / 2 + 120)
     } else {
@@ -94,12 +95,12 @@ pub fn run_charts(
     charts.push(render(
         "undelivered",
         "Undelivered answers by channel and sender",
-        &Plot::Bars {
+        &Plot::Bars(BarChart {
             title: "Undelivered business messages, by channel and sender (95% intervals)".into(),
             y_desc: "undelivered (% of messages sent)".into(),
             scale: 100.0,
             bars,
-        },
+        }),
     )?);
 
     let n = reps.len().max(1) as f64;
@@ -145,12 +146,12 @@ pub fn run_charts(
     charts.push(render(
         "coverage",
         "Auto-reply coverage and rescued share",
-        &Plot::Bars {
+        &Plot::Bars(BarChart {
             title: "Auto-reply coverage and rescued share, per channel (95% intervals)".into(),
             y_desc: "% of at-risk requests / of covered requests".into(),
             scale: 100.0,
             bars,
-        },
+        }),
     )?);
 
     charts.push(render(
@@ -200,21 +201,21 @@ fn first_response(reps: &[&ReplicationMetrics]) -> Plot {
                 })
                 .collect();
             lines.push(Line {
-                colour: channel_colour(&name),
+                colour: row_colour(&name),
                 name,
                 points,
                 band: None,
             });
         }
     }
-    Plot::Lines {
+    Plot::Lines(LineChart {
         title: "First response time: share of requests answered within".into(),
         x_desc: "hours after the request opened".into(),
         y_desc: "% of answered requests".into(),
         lines,
         marks: vec![(24.0, " 24 h window".into())],
         x_format: XFormat::Plain,
-    }
+    })
 }
 
 /// The typical week: arrivals, operators on duty, customers waiting, undelivered answers.
@@ -234,7 +235,7 @@ fn typical_week(reps: &[&ReplicationMetrics]) -> Plot {
             .enumerate()
             .map(|(slot, (channel, _))| Line {
                 name: channel.to_string(),
-                colour: channel_colour(channel.as_str()),
+                colour: channel_colour(Some(*channel)),
                 points: (0..WEEK_HOURS)
                     .map(|h| (h as f64, values(slot, h)))
                     .collect(),
@@ -242,13 +243,15 @@ fn typical_week(reps: &[&ReplicationMetrics]) -> Plot {
             })
             .collect()
     };
-    let panel = |title: &str, y: &str, lines: Vec<Line>| Plot::Lines {
-        title: title.into(),
-        x_desc: String::new(),
-        y_desc: y.into(),
-        lines,
-        marks: Vec::new(),
-        x_format: XFormat::WeekHours,
+    let panel = |title: &str, y: &str, lines: Vec<Line>| {
+        Plot::Lines(LineChart {
+            title: title.into(),
+            x_desc: String::new(),
+            y_desc: y.into(),
+            lines,
+            marks: Vec::new(),
+            x_format: XFormat::WeekHours,
+        })
     };
     Plot::Panels(vec![
         panel(

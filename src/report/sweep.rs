@@ -8,7 +8,8 @@ use std::fmt::Write as _;
 use super::Summary;
 use super::charts::chart_files;
 use super::charts::{
-    Chart, ChartError, Line, Plot, XFormat, channel_colour, format_value, render, unit_of,
+    Chart, ChartError, HeatMap, Line, LineChart, Plot, XFormat, format_value, render, row_colour,
+    unit_of,
 };
 use super::run::{PAGE_HEAD, esc, figures_html, glossary_html};
 use crate::metrics::METRICS;
@@ -128,7 +129,7 @@ pub fn sweep_charts(sweep: &SweepView, summaries: &[Summary]) -> Result<Vec<Char
                         let es: Vec<_> = summaries.iter().map(|s| s.get(row, metric)).collect();
                         Line {
                             name: row.clone(),
-                            colour: channel_colour(row),
+                            colour: row_colour(row),
                             points: xs
                                 .iter()
                                 .zip(&es)
@@ -150,14 +151,14 @@ pub fn sweep_charts(sweep: &SweepView, summaries: &[Summary]) -> Result<Vec<Char
                 charts.push(render(
                     metric,
                     &format!("{metric} against {}", v.key),
-                    &Plot::Lines {
+                    &Plot::Lines(LineChart {
                         title: format!("{metric} against {} (95% bands)", v.key),
                         x_desc: v.key.to_string(),
                         y_desc: axis(unit, metric),
                         lines,
                         marks: Vec::new(),
                         x_format: x_format.clone(),
-                    },
+                    }),
                 )?);
             }
         }
@@ -179,14 +180,14 @@ pub fn sweep_charts(sweep: &SweepView, summaries: &[Summary]) -> Result<Vec<Char
                 charts.push(render(
                     metric,
                     &format!("{metric}, all channels, against {} and {}", a.key, b.key),
-                    &Plot::Heat {
+                    &Plot::Heat(HeatMap {
                         title: format!("{metric}, all channels"),
                         x: (a.key.to_string(), a.labels.to_vec()),
                         y: (b.key.to_string(), b.labels.to_vec()),
                         values,
                         unit: unit.to_string(),
                         high_is_good: matches!(*metric, "coverage" | "rescued"),
-                    },
+                    }),
                 )?);
             }
         }

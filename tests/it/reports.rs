@@ -5,7 +5,7 @@ use replywindow::metrics::ReplicationMetrics;
 use replywindow::report::Summary;
 use replywindow::report::charts::{Chart, channel_colour, format_value, reason_colour};
 use replywindow::report::run::run_charts;
-use replywindow::rules::Reason;
+use replywindow::rules::{Channel, Reason};
 use replywindow::scenario::Scenario;
 use replywindow::sim::{Prepared, RunOptions, simulate};
 
@@ -74,14 +74,14 @@ fn every_chart_is_a_valid_png_and_svg_that_is_not_blank() {
     }
     // The series colours are drawn.
     let by_name = |n: &str| &charts.iter().find(|c| c.name == n).unwrap().png;
-    let wa = channel_colour("whatsapp");
+    let wa = channel_colour(Some(Channel::WhatsApp));
     for name in ["undelivered", "coverage", "first_response", "week"] {
         assert!(
             has_colour(&pixels(by_name(name)).0, wa),
             "{name}: WhatsApp's colour"
         );
     }
-    let ig = channel_colour("instagram");
+    let ig = channel_colour(Some(Channel::Instagram));
     assert!(
         has_colour(&pixels(by_name("week")).0, ig),
         "week: Instagram's colour"
