@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::{self, Write as _};
 
-use super::{Expectation, Input, TraceError, TraceReader, VerdictFileRow, read_verdicts};
+use super::{Expectation, Input, TraceError, TraceReader, VerdictRow, read_verdicts};
 use crate::rules::{Reason, Verdict};
 use crate::time::Instant;
 
@@ -22,7 +22,7 @@ pub enum Disagreement {
         case: String,
         seq: u64,
         expected: Expectation,
-        got: VerdictFileRow,
+        got: VerdictRow,
     },
     /// A business row of the fixture has no verdict row.
     Missing {
@@ -31,7 +31,13 @@ pub enum Disagreement {
         expected: Expectation,
     },
     /// A verdict row matches no business row of the fixture.
-    Extra { got: VerdictFileRow },
+    Extra {
+        case: String,
+        seq: u64,
+        got: VerdictRow,
+        /// Its line in the verdict file.
+        line: u64,
+    },
 }
 
 fn instant_text(at: Option<Instant>) -> String {
@@ -49,7 +55,7 @@ fn expectation_text(e: &Expectation) -> String {
     s
 }
 
-fn got_text(g: &VerdictFileRow, e: &Expectation) -> String {
+fn got_text(g: &VerdictRow, e: &Expectation) -> String {
     let mut s = g.verdict.to_string();
     if e.reason.is_some() {
         write!(s, " {}", g.reason.map_or("(no reason)", Reason::as_str)).ok();
@@ -83,11 +89,16 @@ impl fmt::Display for Disagreement {
                 "case {case} seq {seq}: missing: expected {}, got no verdict row",
                 expectation_text(expected)
             ),
-            Disagreement::Extra { got } => write!(
+            Disagreement::Extra {
+                case,
+                seq,
+                got,
+                line,
+            } => write!(
                 f,
-                "case {} seq {}: extra: got {} (verdict file line {}), but the fixture has no \
-                 business row with this case and seq",
-                got.case, got.seq, got.verdict, got.line
+                "case {case} seq {seq}: extra: got {} (verdict file line {line}), but the fixture \
+                 has no business row with this case and seq",
+                got.verdict
             ),
         }
     }
@@ -163,11 +174,11 @@ pub fn check(
         }
     }
     let got = read_verdicts(verdicts, options.verdict_only)?;
-    let mut index: HashMap<(&str, u64), usize> = HashMap::with_capacity(got.len());
-    for (i, g) in got.iter().enumerate() {
-        index.insert((g.case.as_str(), g.seq), i);
+    let mut index: HashMap<(&str, u64), usize> = HashMap::with_capacity(got.rows.len());
+    for (i, g) in got.rows.iter().enumerate() {
+        index.insert((got.case_name(g), g.seq), i);
     }
-    let mut matched = vec![false; got.len()];
+    let mut matched = vec![false; got.rows.len()];
     let mut report = CheckReport {
         business_rows: expected.len() as u64,
         ..Default::default()
@@ -187,7 +198,7 @@ pub fn check(
             }),
             Some(&i) => {
                 matched[i] = true;
-                let g = &got[i];
+                let g = &got.rows[i];
                 let agrees = g.verdict == e.verdict
                     && e.reason.is_none_or(|r| g.reason == Some(r))
                     && e.delivered_at.is_none_or(|at| g.delivered_at == at);
@@ -198,17 +209,20 @@ pub fn check(
                         case: name.into(),
                         seq,
                         expected: e,
-                        got: g.clone(),
+                        got: *g,
                     });
                 }
             }
         }
     }
-    for (g, m) in got.iter().zip(matched) {
+    for ((g, line), m) in got.rows.iter().zip(&got.lines).zip(matched) {
         if !m {
-            report
-                .disagreements
-                .push(Disagreement::Extra { got: g.clone() });
+            report.disagreements.push(Disagreement::Extra {
+                case: got.case_name(g).into(),
+                seq: g.seq,
+                got: *g,
+                line: *line,
+            });
         }
     }
     Ok(report)

@@ -30,7 +30,7 @@ pub use check::{CheckOptions, CheckReport, Disagreement, check};
 pub use read::{Row, TraceReader};
 pub use replay::{Replayer, VerdictRow, Verdicts, outcomes, replay};
 pub use row::{Expectation, RowKind, TraceRecord};
-pub use verdicts::{VERDICT_HEADER, VerdictFileRow, read_verdicts, write_verdicts};
+pub use verdicts::{VERDICT_HEADER, read_verdicts, write_verdicts};
 pub use write::write_trace;
 
 use std::fmt;

@@ -6,24 +6,36 @@ use super::{Expectation, Input, RowKind, TraceError, TraceReader, TraceRecord};
 use crate::rules::{Case, Channel, Policy, Reason, Verdict};
 use crate::time::Instant;
 
-/// The verdict on one business row of a trace.
+/// The verdict on one business row: a row of a verdict file, replayed or read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct VerdictRow {
-    /// The case's number (the order of its first row); for a whole trace an index into
+    /// The case's number (the order of its first row); an index into
     /// [`Verdicts::case_names`].
     pub case: u32,
     pub seq: u64,
     pub verdict: Verdict,
-    pub reason: Reason,
+    /// Always given by the engine; a verdict file read with `verdict_only` may leave it
+    /// empty.
+    pub reason: Option<Reason>,
     /// When the customer got it: its own instant, the release instant, or never.
     pub delivered_at: Option<Instant>,
 }
 
-/// The verdicts of a whole trace, in the order of its business rows.
+/// The verdicts of a trace (in the order of its business rows) or of a verdict file (in
+/// its order).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Verdicts {
     pub case_names: Vec<Box<str>>,
     pub rows: Vec<VerdictRow>,
+    /// Read from a file: the line of each row. Empty for replayed verdicts.
+    pub lines: Vec<u64>,
+}
+
+impl Verdicts {
+    /// The id of the case of `row`.
+    pub fn case_name(&self, row: &VerdictRow) -> &str {
+        &self.case_names[row.case as usize]
+    }
 }
 
 /// Rows through the engine, case by case: every business row decided, and held messages
@@ -45,8 +57,8 @@ pub struct Verdicts {
 /// replayer.apply(0, 3, ig, Instant(HOUR), reply);
 /// replayer.apply(0, 4, ig, Instant(5 * HOUR), RowKind::Customer(CustomerAction::Accept));
 /// let rows = replayer.into_rows();
-/// assert_eq!(rows[0].reason, Reason::PrivateReply);
-/// assert_eq!(rows[1].reason, Reason::AwaitingAcceptance);
+/// assert_eq!(rows[0].reason, Some(Reason::PrivateReply));
+/// assert_eq!(rows[1].reason, Some(Reason::AwaitingAcceptance));
 /// // Released by the accept, at its instant.
 /// assert_eq!(rows[1].delivered_at, Some(Instant(5 * HOUR)));
 /// ```
@@ -94,7 +106,7 @@ impl<'p> Replayer<'p> {
                     case,
                     seq,
                     verdict: d.verdict,
-                    reason: d.reason,
+                    reason: Some(d.reason),
                     delivered_at: (d.verdict == Verdict::Delivered).then_some(at),
                 });
             }
@@ -118,10 +130,11 @@ pub fn outcomes(policy: &Policy, records: &[TraceRecord]) -> Vec<Option<Expectat
         let case = *numbers.entry(r.case.as_str()).or_insert(next);
         replayer.apply(case, r.seq, r.channel, r.at, r.kind);
     }
-    let mut decided = replayer
-        .into_rows()
-        .into_iter()
-        .map(|v| Expectation::outcome(v.reason, v.delivered_at));
+    let mut decided = replayer.into_rows().into_iter().map(|v| Expectation {
+        verdict: v.verdict,
+        reason: v.reason,
+        delivered_at: Some(v.delivered_at),
+    });
     records
         .iter()
         .map(|r| {
@@ -148,5 +161,6 @@ pub fn replay(input: Input, policy: &Policy) -> Result<Verdicts, TraceError> {
     Ok(Verdicts {
         case_names,
         rows: replayer.into_rows(),
+        lines: Vec::new(),
     })
 }

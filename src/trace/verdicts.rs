@@ -8,7 +8,7 @@ use csv::ByteRecord;
 use super::read::{
     CASE_ALLOWED, SEQ_ALLOWED, csv_error, csv_reader, parse_seq, read_header, required, valid_case,
 };
-use super::{Input, TraceError, Verdicts};
+use super::{Input, TraceError, VerdictRow, Verdicts};
 use crate::rules::{Reason, Verdict};
 use crate::time::Instant;
 
@@ -28,7 +28,9 @@ pub fn write_verdicts(out: &mut impl Write, verdicts: &Verdicts) -> io::Result<(
         buf.push(b',');
         buf.extend_from_slice(row.verdict.as_str().as_bytes());
         buf.push(b',');
-        buf.extend_from_slice(row.reason.as_str().as_bytes());
+        if let Some(reason) = row.reason {
+            buf.extend_from_slice(reason.as_str().as_bytes());
+        }
         buf.push(b',');
         if let Some(at) = row.delivered_at {
             at.write_canonical(&mut buf);
@@ -43,22 +45,9 @@ pub fn write_verdicts(out: &mut impl Write, verdicts: &Verdicts) -> io::Result<(
     out.flush()
 }
 
-/// One row of a verdict file.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct VerdictFileRow {
-    pub case: String,
-    pub seq: u64,
-    pub verdict: Verdict,
-    /// `None` when the file has no `reason` column or the field is empty (`--verdict-only`).
-    pub reason: Option<Reason>,
-    /// `None` for never.
-    pub delivered_at: Option<Instant>,
-    pub line: u64,
-}
-
 /// Reads a verdict file: `case`, `seq` and `verdict` are required, and `reason` and
 /// `delivered_at` unless `verdict_only`. A `(case, seq)` named twice is malformed.
-pub fn read_verdicts(input: Input, verdict_only: bool) -> Result<Vec<VerdictFileRow>, TraceError> {
+pub fn read_verdicts(input: Input, verdict_only: bool) -> Result<Verdicts, TraceError> {
     let (file, mut csv) = csv_reader(input)?;
     let names = read_header(&file, &mut csv)?;
     let case_col = required(&file, &names, "case")?;
@@ -75,8 +64,9 @@ pub fn read_verdicts(input: Input, verdict_only: bool) -> Result<Vec<VerdictFile
             Some(required(&file, &names, "delivered_at")?),
         )
     };
-    let mut seen: HashMap<(String, u64), u64> = HashMap::new();
-    let mut rows = Vec::new();
+    let mut seen: HashMap<(u32, u64), u64> = HashMap::new();
+    let mut case_ids: HashMap<Box<[u8]>, u32> = HashMap::new();
+    let mut verdicts = Verdicts::default();
     let mut record = ByteRecord::new();
     while csv
         .read_byte_record(&mut record)
@@ -115,22 +105,30 @@ pub fn read_verdicts(input: Input, verdict_only: bool) -> Result<Vec<VerdictFile
                     .map_err(|e| bad("delivered_at", text, format!("empty for never, or {e}")))?,
             ),
         };
-        let case = String::from_utf8_lossy(case).into_owned();
-        if let Some(first) = seen.insert((case.clone(), seq), line) {
+        let next = case_ids.len() as u32;
+        let number = *case_ids.entry(case.into()).or_insert_with(|| {
+            let name = String::from_utf8_lossy(case).into_owned();
+            verdicts.case_names.push(name.into_boxed_str());
+            next
+        });
+        if let Some(first) = seen.insert((number, seq), line) {
             return Err(bad(
                 "seq",
                 seq_text,
-                format!("case {case} seq {seq} already has a verdict on line {first}"),
+                format!(
+                    "case {} seq {seq} already has a verdict on line {first}",
+                    verdicts.case_names[number as usize]
+                ),
             ));
         }
-        rows.push(VerdictFileRow {
-            case,
+        verdicts.rows.push(VerdictRow {
+            case: number,
             seq,
             verdict,
             reason,
             delivered_at,
-            line,
         });
+        verdicts.lines.push(line);
     }
-    Ok(rows)
+    Ok(verdicts)
 }

@@ -320,7 +320,7 @@ proptest! {
             let e = engine_rows.next().expect("a verdict per business row");
             prop_assert_eq!(&*engine.case_names[e.case as usize], r.case.as_str());
             prop_assert_eq!(e.seq, r.seq);
-            prop_assert_eq!((e.reason, e.delivered_at), (*reason, *delivered_at), "case {} seq {}", r.case, r.seq);
+            prop_assert_eq!((e.reason, e.delivered_at), (Some(*reason), *delivered_at), "case {} seq {}", r.case, r.seq);
         }
         prop_assert!(engine_rows.next().is_none());
     }

@@ -62,13 +62,14 @@ fn no_extension_changes_exactly_the_extension_verdicts() {
     let mut changed = 0;
     let mut knock_on = KnockOn::default();
     for (r, a, b) in rows {
-        let expected_change = matches!(a.reason, Reason::HumanAgent | Reason::ExtensionClosed);
+        let expected_change =
+            matches!(a.reason, Some(Reason::HumanAgent | Reason::ExtensionClosed));
         if expected_change {
             changed += 1;
             // Past the window the tag extends nothing: the message is too late, unless a
             // comment's credit carries it (and on Instagram what follows is then held).
             assert!(
-                matches!(b.reason, Reason::WindowClosed | Reason::PrivateReply),
+                matches!(b.reason, Some(Reason::WindowClosed | Reason::PrivateReply)),
                 "{} {}: {:?} became {:?}",
                 r.case,
                 r.seq,
@@ -117,7 +118,13 @@ fn a_48h_window_turns_exactly_the_messages_between_24h_and_48h_into_window_deliv
         let in_new_window = age.is_some_and(|age| (24 * HOUR..48 * HOUR).contains(&age));
         if in_new_window && !misused && !public {
             changed += usize::from(a != b);
-            assert_eq!(b.reason, Reason::StandardWindow, "{} {}", r.case, r.seq);
+            assert_eq!(
+                b.reason,
+                Some(Reason::StandardWindow),
+                "{} {}",
+                r.case,
+                r.seq
+            );
         } else {
             knock_on.allow(r, a, b);
         }
@@ -148,7 +155,7 @@ fn instagram_without_hold_changes_only_instagram_held_messages_and_what_follows(
             assert!(
                 matches!(
                     b.reason,
-                    Reason::PrivateReplyUsed | Reason::PrivateReplyExpired
+                    Some(Reason::PrivateReplyUsed | Reason::PrivateReplyExpired)
                 ),
                 "{} {}: held became {:?}",
                 r.case,
