@@ -48,7 +48,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         traffic_cases: args.traffic_cases,
     }) {
         Ok(f) => f,
-        Err(e @ SuiteError::Disagreement { .. }) => {
+        Err(e @ (SuiteError::Disagreement { .. } | SuiteError::ReferenceDisagrees { .. })) => {
             super::note(&format!("replywindow: {e}"));
             return Ok(ExitCode::from(1));
         }

@@ -92,13 +92,13 @@ pub const METRICS: &[MetricDef] = &[
         name: "sent_operator",
         unit: "count",
         definition: "Business messages sent by operators after the warm-up.",
-        value: |k, _| count(k.sent_by(OPERATOR)),
+        value: |k, _| count(k.messages(OPERATOR)),
     },
     MetricDef {
         name: "sent_bot",
         unit: "count",
         definition: "Business messages sent by bots after the warm-up.",
-        value: |k, _| count(k.sent_by(BOT)),
+        value: |k, _| count(k.messages(BOT)),
     },
     MetricDef {
         name: "undelivered_operator",
@@ -273,6 +273,9 @@ fn histogram() -> Histogram<u64> {
 pub struct Counters {
     /// Business messages by sender (operator, bot) and reason: see [`Counters::sent`].
     sent: [[u64; Reason::ALL.len()]; 2],
+    /// Business messages by sender, counted where they are sent, apart from their decision:
+    /// see [`Counters::messages`].
+    messages: [u64; 2],
     pub released: u64,
     pub still_held: u64,
     pub conversations: u64,
@@ -295,6 +298,7 @@ impl Default for Counters {
     fn default() -> Self {
         Counters {
             sent: [[0; Reason::ALL.len()]; 2],
+            messages: [0; 2],
             released: 0,
             still_held: 0,
             conversations: 0,
@@ -326,6 +330,9 @@ fn quantile_minutes(h: &Histogram<u64>, q: f64) -> Option<f64> {
 impl Counters {
     /// Adds `other` into these counters.
     pub fn add(&mut self, other: &Counters) {
+        for (mine, theirs) in self.messages.iter_mut().zip(&other.messages) {
+            *mine += theirs;
+        }
         for (mine, theirs) in self.sent.iter_mut().zip(&other.sent) {
             for (a, b) in mine.iter_mut().zip(theirs) {
                 *a += b;
@@ -348,6 +355,20 @@ impl Counters {
         // Both auto-resize, so adding cannot fail.
         let _ = self.first_response.add(&other.first_response);
         let _ = self.time_to_answer.add(&other.time_to_answer);
+    }
+
+    /// Counts a business message of `sender` as it is sent, before any decision.
+    pub fn record_message(&mut self, sender: Sender) {
+        self.messages[sender_slot(sender)] += 1;
+    }
+
+    /// Business messages sent by `sender` (both when `None`), counted as they were sent:
+    /// every one of them must also have a decision ([`Counters::sent`]).
+    pub fn messages(&self, sender: Option<Sender>) -> u64 {
+        match sender {
+            Some(s) => self.messages[sender_slot(s)],
+            None => self.messages.iter().sum(),
+        }
     }
 
     /// Counts a business message of `sender` decided with `reason`.
@@ -535,7 +556,12 @@ mod tests {
     #[test]
     fn metric_values_follow_the_definitions() {
         let mut c = Counters::default();
-        let mut send = |sender, reason, n| (0..n).for_each(|_| c.record_sent(sender, reason));
+        let mut send = |sender, reason, n| {
+            for _ in 0..n {
+                c.record_message(sender);
+                c.record_sent(sender, reason);
+            }
+        };
         send(Sender::Operator, Reason::StandardWindow, 6);
         send(Sender::Operator, Reason::WindowClosed, 2);
         send(Sender::Bot, Reason::CustomerFirst, 1);

@@ -1,166 +1,18 @@
-//! A deliberately naive second implementation of rules.md: each verdict is recomputed from
-//! the full list of earlier rows of its case, with no incremental state. A property test
-//! checks that it agrees with the engine on random traces clustered around the boundaries.
-
-// Naive on purpose: whole-history scans, written for plainness, not speed.
-#![allow(clippy::double_ended_iterator_last, clippy::needless_range_loop)]
+//! The engine against the reference implementation (`fixtures::reference`: each verdict
+//! recomputed from the whole earlier history of its case, independent of the engine) on
+//! random traces clustered around the boundaries; the traffic fixtures against the
+//! reference; and the engine's deliverability questions against its own decisions.
 
 use proptest::prelude::*;
 
 use replywindow::fixtures::policy_variants;
+use replywindow::fixtures::reference::{check_with_reference, reference_case};
 use replywindow::rules::{
     AnswerStyle, BusinessAction, BusinessMessage, Case, Channel, Content, CustomerAction, Policy,
     Reason, Sender, Verdict,
 };
 use replywindow::time::{DAY, HOUR, Instant, MINUTE};
 use replywindow::trace::{Input, RowKind, TraceRecord, replay, write_trace};
-
-/// The verdicts of one case's rows (`None` for customer rows), each with its delivery
-/// instant, recomputed from scratch for every row.
-fn naive_case(
-    policy: &Policy,
-    channel: Channel,
-    rows: &[(Instant, RowKind)],
-) -> Vec<Option<(Reason, Option<Instant>)>> {
-    let p = policy.channel(channel);
-    let mut verdicts: Vec<Option<(Reason, Option<Instant>)>> = Vec::new();
-    for (i, &(t, event)) in rows.iter().enumerate() {
-        let RowKind::Business {
-            sender,
-            action,
-            content,
-            tagged,
-        } = event
-        else {
-            verdicts.push(None);
-            continue;
-        };
-        let earlier = &rows[..i];
-        let customer = |a: CustomerAction| {
-            earlier
-                .iter()
-                .enumerate()
-                .filter(move |(_, (_, e))| *e == RowKind::Customer(a))
-        };
-        let last_message = customer(CustomerAction::Message)
-            .map(|(_, (at, _))| *at)
-            .last();
-        let comments: Vec<(usize, Instant)> = customer(CustomerAction::Comment)
-            .map(|(j, (at, _))| (j, *at))
-            .collect();
-        // Which comment each earlier private reply used: the newest unused valid one then.
-        let mut used: Vec<usize> = Vec::new();
-        for (j, v) in verdicts.iter().enumerate() {
-            if let Some((Reason::PrivateReply, _)) = v {
-                let at = rows[j].0;
-                let credit = comments
-                    .iter()
-                    .filter(|(k, c)| {
-                        *k < j && !used.contains(k) && at < c.plus(p.private_reply_validity)
-                    })
-                    .map(|(k, _)| *k)
-                    .last();
-                used.push(credit.expect("a private reply had a credit"));
-            }
-        }
-        let hold = channel == Channel::Instagram && p.hold_until_accepted;
-        let last_private_reply = verdicts
-            .iter()
-            .rposition(|v| matches!(v, Some((Reason::PrivateReply, _))));
-        let last_release = earlier.iter().rposition(|(_, e)| {
-            matches!(
-                e,
-                RowKind::Customer(CustomerAction::Message | CustomerAction::Accept)
-            )
-        });
-        let pending =
-            hold && last_private_reply.is_some_and(|pr| last_release.is_none_or(|r| pr > r));
-        // An `accept` with nothing pending has no effect, so it is not the latest contact.
-        let latest_customer = earlier
-            .iter()
-            .enumerate()
-            .rev()
-            .find(|(j, (_, e))| match e {
-                RowKind::Customer(CustomerAction::Accept) => {
-                    let pr = verdicts[..*j]
-                        .iter()
-                        .rposition(|v| matches!(v, Some((Reason::PrivateReply, _))));
-                    let rel = rows[..*j].iter().rposition(|(_, e)| {
-                        matches!(
-                            e,
-                            RowKind::Customer(CustomerAction::Message | CustomerAction::Accept)
-                        )
-                    });
-                    hold && pr.is_some_and(|pr| rel.is_none_or(|r| pr > r))
-                }
-                RowKind::Customer(_) => true,
-                _ => false,
-            });
-        let latest_is_comment = matches!(
-            latest_customer,
-            Some((_, (_, RowKind::Customer(CustomerAction::Comment))))
-        );
-        let extension = if channel == Channel::WhatsApp {
-            None
-        } else {
-            p.human_agent_extension
-        };
-
-        let reason = if action == BusinessAction::CommentReply {
-            if comments.is_empty() {
-                Reason::NoComment
-            } else {
-                Reason::PublicReply
-            }
-        } else if tagged && sender == Sender::Bot {
-            Reason::AutomatedHumanAgent
-        } else if tagged && content == Content::Promotional {
-            Reason::PromotionalHumanAgent
-        } else if last_message.is_some_and(|l| t < l.plus(p.window)) {
-            Reason::StandardWindow
-        } else if extension.is_some_and(|e| {
-            sender == Sender::Operator && tagged && last_message.is_some_and(|l| t < l.plus(e))
-        }) {
-            Reason::HumanAgent
-        } else if comments
-            .iter()
-            .any(|(k, c)| !used.contains(k) && t < c.plus(p.private_reply_validity))
-        {
-            Reason::PrivateReply
-        } else if pending {
-            Reason::AwaitingAcceptance
-        } else if last_message.is_none() && comments.is_empty() {
-            Reason::CustomerFirst
-        } else if latest_is_comment {
-            let latest = comments.last().expect("a comment").1;
-            if t < latest.plus(p.private_reply_validity) {
-                Reason::PrivateReplyUsed
-            } else {
-                Reason::PrivateReplyExpired
-            }
-        } else if tagged && extension.is_some() && last_message.is_some() {
-            Reason::ExtensionClosed
-        } else {
-            Reason::WindowClosed
-        };
-        let delivered_at = match reason.verdict() {
-            Verdict::Delivered => Some(t),
-            // Released by the first later customer message or accept.
-            Verdict::Held => rows[i + 1..]
-                .iter()
-                .find(|(_, e)| {
-                    matches!(
-                        e,
-                        RowKind::Customer(CustomerAction::Message | CustomerAction::Accept)
-                    )
-                })
-                .map(|(at, _)| *at),
-            _ => None,
-        };
-        verdicts.push(Some((reason, delivered_at)));
-    }
-    verdicts
-}
 
 /// One generated row: what happens, and when, relative to an earlier row.
 #[derive(Clone, Debug)]
@@ -304,14 +156,14 @@ proptest! {
         let mut engine_rows = engine.rows.iter();
         // The naive verdicts, case by case, then in file order.
         let mut naive: Vec<Option<(Reason, Option<Instant>)>> = vec![None; records.len()];
-        for c in 0..channels.len() {
+        for (c, &channel) in channels.iter().enumerate() {
             let name = format!("c{c}");
             let idx: Vec<usize> = (0..records.len()).filter(|&i| records[i].case == name).collect();
             if idx.is_empty() {
                 continue;
             }
             let rows: Vec<(Instant, RowKind)> = idx.iter().map(|&i| (records[i].at, records[i].kind)).collect();
-            for (i, v) in idx.iter().zip(naive_case(&policy, channels[c], &rows)) {
+            for (i, v) in idx.iter().zip(reference_case(&policy, channel, &rows)) {
                 naive[*i] = v;
             }
         }
@@ -389,4 +241,50 @@ proptest! {
             }
         }
     }
+}
+
+/// The traffic fixtures of every embedded scenario: their expectations (the engine's, as
+/// the simulator recorded them) agree with the reference implementation.
+#[test]
+fn traffic_fixtures_agree_with_the_reference() {
+    for (name, text) in replywindow::scenario::SCENARIOS {
+        let scenario = replywindow::scenario::Scenario::from_toml(text, name).unwrap();
+        let records = replywindow::fixtures::suite::traffic(scenario, 1, 60).unwrap();
+        assert!(
+            records.iter().filter(|r| r.expect.is_some()).count() > 50,
+            "{name}"
+        );
+        if let Err(rows) = check_with_reference(&Policy::meta(), &records) {
+            panic!("{name}:\n{}", rows.join("\n"));
+        }
+    }
+}
+
+/// A rules bug recorded into a traffic fixture is caught by the reference: the same
+/// traffic with the expectations of faulty engines (held messages never released, credits
+/// never used).
+#[test]
+fn a_traffic_fixture_from_a_faulty_engine_is_caught() {
+    use replywindow::rules::mutants::{self, Mutant};
+    let (name, text) = replywindow::scenario::SCENARIOS[0];
+    let scenario = replywindow::scenario::Scenario::from_toml(text, name).unwrap();
+    let mut records = replywindow::fixtures::suite::traffic(scenario, 1, 200).unwrap();
+    for mutant in [Mutant::NeverReleased, Mutant::CreditNeverUsed] {
+        mutants::set(Some(mutant));
+        let faulty = replywindow::trace::outcomes(&Policy::meta(), &records);
+        mutants::set(None);
+        let mut changed = records.clone();
+        for (r, e) in changed.iter_mut().zip(faulty) {
+            r.expect = e;
+        }
+        assert!(changed != records, "the traffic does not meet {mutant:?}");
+        let wrong = check_with_reference(&Policy::meta(), &changed).unwrap_err();
+        assert!(!wrong.is_empty(), "{mutant:?}");
+    }
+    // The sound engine's expectations pass.
+    let sound = replywindow::trace::outcomes(&Policy::meta(), &records);
+    for (r, e) in records.iter_mut().zip(sound) {
+        r.expect = e;
+    }
+    assert_eq!(check_with_reference(&Policy::meta(), &records), Ok(()));
 }

@@ -3,9 +3,10 @@
 
 use replywindow::metrics::{METRICS, ReplicationMetrics};
 use replywindow::report::Summary;
+use replywindow::rules::mutants::{self, Mutant};
 use replywindow::rules::{Channel, Reason, Sender, Verdict};
 use replywindow::scenario::Scenario;
-use replywindow::sim::{Prepared, Run, RunOptions, simulate};
+use replywindow::sim::{Prepared, Run, RunOptions, run_replication, simulate};
 
 use crate::util::*;
 
@@ -563,6 +564,46 @@ fn the_trace_of_a_replication_replays_to_exactly_its_verdicts() {
     assert!(stderr_of(&out).contains("--trace 2"));
 }
 
+/// Where business messages are not conserved in one (replication, channel): messages sent
+/// (counted where they are sent) against their decisions (delivered, undelivered, held,
+/// violations), and releases against holds.
+fn conservation_faults(label: &str, m: &std::collections::BTreeMap<String, f64>) -> Vec<String> {
+    let mut faults = Vec::new();
+    let sent = m["sent_operator"] + m["sent_bot"];
+    let decided = m["delivered"]
+        + m["undelivered_operator"]
+        + m["undelivered_bot"]
+        + m["held"]
+        + m["violations"];
+    if sent != decided {
+        faults.push(format!("{label}: {sent} sent, {decided} decided"));
+    }
+    if m["released"] > m["held"] {
+        faults.push(format!(
+            "{label}: {} released of {} held",
+            m["released"], m["held"]
+        ));
+    }
+    faults
+}
+
+/// Every metric of every row of one replication, by row and name.
+fn named_values(
+    m: &ReplicationMetrics,
+) -> std::collections::BTreeMap<String, std::collections::BTreeMap<String, f64>> {
+    m.rows()
+        .into_iter()
+        .map(|(row, values)| {
+            let named = METRICS
+                .iter()
+                .zip(values)
+                .filter_map(|(d, v)| v.map(|v| (d.name.to_string(), v)))
+                .collect();
+            (row, named)
+        })
+        .collect()
+}
+
 #[test]
 fn messages_are_conserved_per_channel_and_replication() {
     let files = simulate_files(&["--horizon", "14d", "--replications", "3"]);
@@ -590,15 +631,9 @@ fn messages_are_conserved_per_channel_and_replication() {
     }
     assert_eq!(values.len(), 3 * 4);
     for ((rep, channel), m) in &values {
-        let sent = m["sent_operator"] + m["sent_bot"];
-        let parts = m["delivered"]
-            + m["undelivered_operator"]
-            + m["undelivered_bot"]
-            + m["held"]
-            + m["violations"];
-        assert_eq!(sent, parts, "replication {rep} {channel}");
-        assert!(m["released"] <= m["held"], "replication {rep} {channel}");
-        assert!(sent > 0.0);
+        let faults = conservation_faults(&format!("replication {rep} {channel}"), m);
+        assert!(faults.is_empty(), "{faults:?}");
+        assert!(m["sent_operator"] + m["sent_bot"] > 0.0);
     }
     assert!(
         values
@@ -606,6 +641,33 @@ fn messages_are_conserved_per_channel_and_replication() {
             .any(|m| m["held"] > 0.0 && m["released"] > 0.0)
     );
     assert!(values.values().all(|m| m.len() <= METRICS.len()));
+}
+
+#[test]
+fn a_message_lost_by_the_simulator_breaks_conservation() {
+    // The conservation check above must be able to fail: with a simulator fault that loses
+    // one decision, the same check finds it (on the first channel and in `all`).
+    let mut scenario = Scenario::default_scenario().unwrap();
+    scenario.horizon = 9 * replywindow::time::DAY;
+    scenario.warm_up = 2 * replywindow::time::DAY;
+    let prepared = Prepared::new(scenario);
+    let faults_of = |m: &ReplicationMetrics| -> Vec<String> {
+        named_values(m)
+            .iter()
+            .flat_map(|(row, values)| conservation_faults(row, values))
+            .collect()
+    };
+    let sound = run_replication(&prepared, 0, false);
+    assert_eq!(faults_of(&sound.metrics), Vec::<String>::new());
+    mutants::set(Some(Mutant::DecisionNotCounted));
+    let faulty = run_replication(&prepared, 0, false);
+    mutants::set(None);
+    let faults = faults_of(&faulty.metrics);
+    assert_eq!(faults.len(), 2, "{faults:?}");
+    assert!(
+        faults[0].starts_with("all: ") && faults[1].starts_with("whatsapp: "),
+        "{faults:?}"
+    );
 }
 
 #[test]

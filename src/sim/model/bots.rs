@@ -6,6 +6,7 @@ use crate::rules::{BusinessMessage, Sender, Verdict};
 
 impl Model<'_> {
     pub(super) fn bot_sends(&mut self, id: u32) -> Verdict {
+        self.count_message(id, Sender::Bot);
         self.send(id, &BusinessMessage::new(Sender::Bot, self.now))
     }
 

@@ -5,7 +5,8 @@
 use rand_chacha::ChaCha8Rng;
 
 use super::{Event, EventList, Model, chance, short};
-use crate::rules::{AnswerStyle, BusinessMessage, Case, Channel, CustomerAction, Verdict};
+use crate::rules::mutants::{self, Mutant};
+use crate::rules::{AnswerStyle, BusinessMessage, Case, Channel, CustomerAction, Sender, Verdict};
 use crate::scenario::{DurationDist, Routing};
 use crate::time::Instant;
 use crate::trace::{RowKind, TraceRecord};
@@ -405,6 +406,18 @@ impl Model<'_> {
 
     /// Sends one business message: the rules engine decides, the counters and the trace
     /// record it.
+    /// Counts a business message of conversation `id` as it is sent, apart from its
+    /// decision (which [`Model::send`] counts), so that the two can be checked against each
+    /// other.
+    pub(super) fn count_message(&mut self, id: u32, sender: Sender) {
+        if !self.counting(self.now) {
+            return;
+        }
+        if let Some(c) = self.conversations[id as usize].as_ref() {
+            self.counters[c.channel as usize].record_message(sender);
+        }
+    }
+
     pub(super) fn send(&mut self, id: u32, m: &BusinessMessage) -> Verdict {
         let t = self.now;
         let counting = self.counting(t);
@@ -416,7 +429,10 @@ impl Model<'_> {
         };
         let d = c.case.business(policy, m);
         let slot = c.channel as usize;
-        if counting {
+        let lost = mutants::is(Mutant::DecisionNotCounted)
+            && slot == 0
+            && self.counters[slot].sent_by(None) == 0;
+        if counting && !lost {
             self.counters[slot].record_sent(m.sender, d.reason);
             if d.verdict == Verdict::Undelivered && self.week.segment_counted {
                 self.week.hourly.undelivered[slot][h] += 1.0;

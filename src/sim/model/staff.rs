@@ -303,6 +303,7 @@ impl Model<'_> {
         }
         let mut answered = false;
         for m in &messages {
+            self.count_message(id, m.sender);
             let verdict = self.send(id, m);
             let Some(c) = self.conversations[id as usize].as_mut() else {
                 break;
