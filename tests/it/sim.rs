@@ -274,6 +274,43 @@ fn erlang_c(c: u32, a: f64) -> f64 {
     last / (sum + last)
 }
 
+/// The value of `metric` on `row` in each replication of `run`.
+fn per_replication(run: &Run, row: &str, metric: &str) -> Vec<f64> {
+    let m = METRICS.iter().position(|d| d.name == metric).unwrap();
+    run.replications
+        .iter()
+        .map(|(_, r)| {
+            let rows = r.metrics.rows();
+            let (_, values) = rows.iter().find(|(name, _)| name == row).unwrap();
+            values[m].unwrap()
+        })
+        .collect()
+}
+
+/// Checks that the mean of `values` (independent replications) agrees with `truth`:
+/// |mean - truth| <= t(1 - 5e-8; n - 1) * s / sqrt(n). A correct simulator fails this check
+/// with probability 1e-7, whatever the seed (two-sided, Student t), so a test making four
+/// such checks fails by chance less than once in a million runs. The half-width must be at
+/// most `max_half`, so that the check can see a bias of that size.
+fn assert_agrees(what: &str, values: &[f64], truth: f64, max_half: f64) {
+    use statrs::distribution::{ContinuousCDF, StudentsT};
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    let t = StudentsT::new(0.0, 1.0, n - 1.0)
+        .unwrap()
+        .inverse_cdf(1.0 - 5e-8);
+    let half = t * (var / n).sqrt();
+    assert!(
+        half <= max_half,
+        "{what}: the check is too weak, ±{half} (wanted at most ±{max_half})"
+    );
+    assert!(
+        (mean - truth).abs() <= half,
+        "{what}: mean {mean} over {n} replications, exact {truth}, allowed ±{half}"
+    );
+}
+
 #[test]
 fn an_mmc_configuration_agrees_with_erlang_c() {
     // 100 arrivals an hour, mean handle time 3 minutes (5 Erlangs), 6 operators always on
@@ -282,17 +319,13 @@ fn an_mmc_configuration_agrees_with_erlang_c() {
     let p_wait = erlang_c(c, a);
     let mean_wait = p_wait / (c as f64 / 3.0 - 100.0 / 60.0); // minutes
     assert!((p_wait - 0.5875).abs() < 0.001, "{p_wait}");
-    // Fixed seeds keep the test reproducible; a 95% interval misses the true value one
-    // time in twenty (seed 2 does, by 0.002), so these three are ones where it does not.
-    for seed in [1, 3, 5] {
-        let toml = format!(
-            r#"
+    let toml = format!(
+        r#"
 start = "2026-03-02T00:00"
 time_zone = "UTC"
 horizon = "8d"
 warm_up = "1d"
-replications = 24
-seed = {seed}
+replications = 96
 [channels.whatsapp]
 arrivals_per_day = 2400
 [customers]
@@ -309,26 +342,52 @@ operators = {c}
 [policy.whatsapp]
 window = "400d"
 "#
-        );
-        let (_, s) = run_toml(&toml, RunOptions::default());
-        let pw = s.get("whatsapp", "wait_probability").unwrap();
-        let (lo, hi) = pw.interval.unwrap();
-        assert!(
-            hi - lo <= 0.04,
-            "seed {seed}: the interval is ±{}",
-            (hi - lo) / 2.0
-        );
-        assert!(
-            lo <= p_wait && p_wait <= hi,
-            "seed {seed}: Erlang C {p_wait} outside [{lo}, {hi}]"
-        );
-        let w = s.get("whatsapp", "mean_wait").unwrap();
-        let (lo, hi) = w.interval.unwrap();
-        assert!(
-            lo <= mean_wait && mean_wait <= hi,
-            "seed {seed}: mean wait {mean_wait} outside [{lo}, {hi}]"
-        );
-    }
+    );
+    let (run, _) = run_toml(&toml, RunOptions::default());
+    let waits = per_replication(&run, "whatsapp", "wait_probability");
+    assert_agrees("probability of waiting", &waits, p_wait, 0.02);
+    let minutes = per_replication(&run, "whatsapp", "mean_wait");
+    assert_agrees("mean wait (minutes)", &minutes, mean_wait, 0.2);
+}
+
+#[test]
+fn the_statistical_check_sees_a_wrong_model() {
+    // The same check on a queue with 7 operators instead of 6 (exact 0.35 instead of 0.59)
+    // must fail: it is strict enough to see a model error of that size.
+    let (c, a) = (6, 5.0);
+    let wrong = erlang_c(c + 1, a);
+    let toml = format!(
+        r#"
+start = "2026-03-02T00:00"
+time_zone = "UTC"
+horizon = "8d"
+warm_up = "1d"
+replications = 24
+[channels.whatsapp]
+arrivals_per_day = 2400
+[customers]
+follow_up_probability = 0
+nudge_probability = 0
+[operators]
+concurrency = 1
+handle_time = {{ distribution = "exponential", mean = "3m" }}
+[[operators.shifts]]
+days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+start = "00:00"
+end = "24:00"
+operators = {c}
+[policy.whatsapp]
+window = "400d"
+"#
+    );
+    let (run, _) = run_toml(&toml, RunOptions::default());
+    let waits = per_replication(&run, "whatsapp", "wait_probability");
+    let caught = std::panic::catch_unwind(|| assert_agrees("wrong model", &waits, wrong, 0.1));
+    assert!(
+        caught.is_err(),
+        "Erlang C for {} operators passed for {c}",
+        c + 1
+    );
 }
 
 /// Erlang A (M/M/c+M) by its birth-death chain: the probability that an arrival waits and
@@ -366,8 +425,7 @@ start = "2026-03-02T00:00"
 time_zone = "UTC"
 horizon = "8d"
 warm_up = "1d"
-replications = 24
-seed = 1
+replications = 48
 [channels.whatsapp]
 arrivals_per_day = 2400
 [customers]
@@ -385,15 +443,13 @@ operators = 5
 [policy.whatsapp]
 window = "400d"
 "#;
-    let (run, s) = run_toml(toml, RunOptions::default());
-    for (metric, truth) in [("wait_probability", p_wait), ("unanswered_rate", p_abandon)] {
-        let e = s.get("whatsapp", metric).unwrap();
-        let (lo, hi) = e.interval.unwrap();
-        assert!(
-            lo <= truth && truth <= hi,
-            "{metric}: Erlang A {truth} outside [{lo}, {hi}]"
-        );
-        assert!(hi - lo < 0.03, "{metric}: interval ±{}", (hi - lo) / 2.0);
+    let (run, _) = run_toml(toml, RunOptions::default());
+    for (metric, truth, max_half) in [
+        ("wait_probability", p_wait, 0.02),
+        ("unanswered_rate", p_abandon, 0.03),
+    ] {
+        let values = per_replication(&run, "whatsapp", metric);
+        assert_agrees(metric, &values, truth, max_half);
     }
     // Windows outlast the horizon: only abandonment leaves requests unanswered.
     for (i, r) in &run.replications {
