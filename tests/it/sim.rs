@@ -93,6 +93,193 @@ fn a_micro_scenario_gives_the_metrics_worked_out_by_hand() {
     assert_eq!(s.get("whatsapp", "requests").unwrap().interval, None);
 }
 
+/// Three channels in UTC from Monday 00:00 for two days, every behaviour fixed: WhatsApp
+/// customers every 12 hours who give up after 3 hours, one Facebook customer, Instagram
+/// comments every 24 hours whose customers never accept; one operator on Tuesday
+/// 13:00-16:00 answering in exactly 30 minutes, all answers promotional, late ones tagged.
+/// Two identical replications, so that every average over replications is the value of one.
+const MICRO_ALL: &str = r#"
+name = "micro-all"
+start = "2026-03-02T00:00"
+time_zone = "UTC"
+horizon = "2d"
+replications = 2
+[channels.whatsapp]
+arrival_interval = "12h"
+customers = { patience = "3h" }
+[channels.facebook]
+arrival_interval = "48h"
+[channels.instagram]
+arrival_interval = "24h"
+comment_share = 1
+[customers]
+follow_up_probability = 0
+nudge_probability = 0
+warned_return_probability = 0
+accept_probability = 0
+[operators]
+concurrency = 1
+handle_time = "30m"
+promotional_share = 1
+human_agent_tagging = true
+instagram_follow_ups = 1
+[[operators.shifts]]
+days = ["tue"]
+start = "13:00"
+end = "16:00"
+operators = 1
+"#;
+
+#[test]
+fn a_second_micro_scenario_pins_every_metric_the_first_leaves_out() {
+    // WhatsApp c0 (Mon 00:00), c1 (Mon 12:00), c2 (Tue 00:00) give up after 3 hours: three
+    // abandoned, unanswered requests, three lost conversations. c3 (Tue 12:00) is picked up
+    // at 14:30 and answered at 15:00 (first response 180 min).
+    // Facebook f0 (Mon 00:00) is answered at Tue 13:30, 37.5 h later: tagged (late) and
+    // promotional, a violation; its request stays open (censored), at risk since Tue 00:00.
+    // Instagram i0 (Mon 00:00) and i1 (Tue 00:00) comment; answered at 14:00 and 14:30 by a
+    // private reply (first responses 2280 and 870 min) and a follow-up, held forever.
+    // The operator is busy from 13:00 to 15:00 of a 13:00-16:00 shift.
+    let (_, s) = run_toml(MICRO_ALL, RunOptions::default());
+    let get = |row: &str, metric: &str| mean(&s, row, metric);
+    let weeks = 2.0 / 7.0;
+    let expected: &[(&str, &str, Option<f64>)] = &[
+        ("whatsapp", "conversations", Some(4.0)),
+        ("whatsapp", "lost_conversations", Some(3.0)),
+        ("whatsapp", "lost_rate", Some(0.75)),
+        ("whatsapp", "requests", Some(4.0)),
+        ("whatsapp", "unanswered_rate", Some(0.75)),
+        ("whatsapp", "abandoned", Some(3.0)),
+        ("whatsapp", "wait_probability", Some(1.0)),
+        ("whatsapp", "mean_wait", Some(150.0)),
+        ("facebook", "conversations", Some(0.0)),
+        ("facebook", "requests", Some(0.0)),
+        ("facebook", "requests_censored", Some(1.0)),
+        ("facebook", "unanswered_rate", None),
+        ("facebook", "violations", Some(1.0)),
+        ("facebook", "violations_per_week", Some(1.0 / weeks)),
+        ("facebook", "at_risk", Some(1.0)),
+        ("facebook", "coverage", Some(0.0)),
+        ("facebook", "rescued", None),
+        ("facebook", "first_response_p50", None),
+        ("instagram", "conversations", Some(2.0)),
+        ("instagram", "lost_conversations", Some(0.0)),
+        ("instagram", "sent_operator", Some(4.0)),
+        ("instagram", "delivered", Some(2.0)),
+        ("instagram", "held", Some(2.0)),
+        ("instagram", "released", Some(0.0)),
+        ("instagram", "still_held", Some(2.0)),
+        ("instagram", "mean_wait", Some((2250.0 + 840.0) / 2.0)),
+        // The `all` row adds the channels' counters (not their metrics).
+        ("all", "conversations", Some(6.0)),
+        ("all", "lost_conversations", Some(3.0)),
+        ("all", "lost_rate", Some(0.5)),
+        ("all", "requests", Some(6.0)),
+        ("all", "requests_censored", Some(1.0)),
+        ("all", "unanswered_rate", Some(0.5)),
+        ("all", "abandoned", Some(3.0)),
+        ("all", "sent_operator", Some(6.0)),
+        ("all", "sent_bot", Some(0.0)),
+        ("all", "delivered", Some(3.0)),
+        ("all", "held", Some(2.0)),
+        ("all", "still_held", Some(2.0)),
+        ("all", "violations", Some(1.0)),
+        ("all", "violations_per_week", Some(1.0 / weeks)),
+        ("all", "undelivered_rate", Some(0.0)),
+        ("all", "at_risk", Some(1.0)),
+        ("all", "wait_probability", Some(1.0)),
+        (
+            "all",
+            "mean_wait",
+            Some((150.0 + 2220.0 + 2250.0 + 840.0) / 4.0),
+        ),
+        ("all", "occupancy", Some(2.0 / 3.0)),
+    ];
+    for &(row, metric, want) in expected {
+        let got = get(row, metric);
+        match (got, want) {
+            (Some(g), Some(w)) => assert!((g - w).abs() < 1e-9, "{row} {metric}: {g}, not {w}"),
+            _ => assert_eq!(got, want, "{row} {metric}"),
+        }
+    }
+    // Percentiles come from histograms with three significant digits.
+    let near = |row: &str, metric: &str, want: f64| {
+        let g = get(row, metric).unwrap_or(f64::NAN);
+        assert!(
+            (g / want - 1.0).abs() < 1e-3,
+            "{row} {metric}: {g}, not {want}"
+        );
+    };
+    for metric in ["first_response", "time_to_answer"] {
+        near("instagram", &format!("{metric}_p50"), 870.0);
+        near("instagram", &format!("{metric}_p90"), 2280.0);
+        near("instagram", &format!("{metric}_p99"), 2280.0);
+        near("all", &format!("{metric}_p50"), 870.0);
+        near("all", &format!("{metric}_p90"), 2280.0);
+        near("all", &format!("{metric}_p99"), 2280.0);
+        near("whatsapp", &format!("{metric}_p99"), 180.0);
+    }
+}
+
+#[test]
+fn hourly_csv_is_averaged_over_the_weeks_and_replications() {
+    // The same micro scenario (two identical replications): every hour of Monday and
+    // Tuesday occurs once per replication, so each value is that of one replication.
+    let dir = tmp();
+    std::fs::write(dir.path().join("micro.toml"), MICRO_ALL).unwrap();
+    let out = replywindow(dir.path())
+        .args(["simulate", "micro.toml", "--out", "r", "-q"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let text = std::fs::read_to_string(dir.path().join("r/hourly.csv")).unwrap();
+    let mut cell: std::collections::BTreeMap<(String, usize), Vec<String>> = Default::default();
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        cell.insert(
+            (f[0].to_string(), f[1].parse().unwrap()),
+            f[4..].iter().map(|v| v.to_string()).collect(),
+        );
+    }
+    assert_eq!(cell.len(), 3 * 168);
+    // arrivals, customers_waiting, undelivered, operators_on_duty, occupancy
+    let row = |channel: &str, h: usize| cell[&(channel.to_string(), h)].join(",");
+    let zero = "0.000000";
+    let one = "1.000000";
+    // Monday 00:00: a customer on every channel, each waiting the whole hour.
+    assert_eq!(row("whatsapp", 0), format!("{one},{one},{zero},{zero},"));
+    assert_eq!(row("facebook", 0), format!("{one},{one},{zero},{zero},"));
+    assert_eq!(row("instagram", 0), format!("{one},{one},{zero},{zero},"));
+    // Monday 03:00: c0 gave up at 03:00.
+    assert_eq!(row("whatsapp", 3), format!("{zero},{zero},{zero},{zero},"));
+    // Tuesday 13:00: the operator is on duty and busy all hour; two Instagram customers
+    // wait; c3 waits.
+    assert_eq!(
+        row("whatsapp", 37),
+        format!("{zero},{one},{zero},{one},{one}")
+    );
+    assert_eq!(
+        row("instagram", 37),
+        format!("{zero},2.000000,{zero},{one},{one}")
+    );
+    // Tuesday 14:00: i1 is answered at 14:30.
+    assert_eq!(
+        row("instagram", 38),
+        format!("{zero},0.500000,{zero},{one},{one}")
+    );
+    // Tuesday 15:00: on duty and idle; Facebook's customer still waits.
+    assert_eq!(
+        row("whatsapp", 39),
+        format!("{zero},{zero},{zero},{one},{zero}")
+    );
+    assert_eq!(
+        row("facebook", 39),
+        format!("{zero},{one},{zero},{one},{zero}")
+    );
+    // Wednesday never occurs in the run: no values.
+    assert_eq!(row("whatsapp", 48), ",,,,");
+}
+
 #[test]
 fn a_warned_customer_who_writes_again_and_is_then_answered_is_rescued() {
     // One customer (Mon 00:00), warned at Mon 22:00, writes again at 22:30, which restarts
