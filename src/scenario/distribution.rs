@@ -338,21 +338,84 @@ mod tests {
         w.d.validate("d")
     }
 
+    /// Mean, standard deviation and a quantile of 200,000 draws against the exact values
+    /// (in minutes). Tolerances are relative and at least five standard errors wide, so
+    /// the check does not depend on the seed; a wrong parameter (an sd taken as a variance,
+    /// a shape ignored) moves these by far more.
     #[test]
-    fn sample_means_match_the_parameters() {
+    fn samples_match_mean_sd_and_a_quantile() {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
-        for text in [
-            "d = { distribution = \"exponential\", mean = \"10m\" }",
-            "d = { distribution = \"lognormal\", mean = \"10m\", sd = \"20m\" }",
-            "d = { distribution = \"gamma\", shape = 2.0, mean = \"10m\" }",
-            "d = { distribution = \"uniform\", min = \"5m\", max = \"15m\" }",
-            "d = { distribution = \"empirical\", values = [\"5m\", \"15m\"], weights = [1, 1] }",
-            "d = \"10m\"",
-        ] {
+        let ln5 = 5f64.ln();
+        // (distribution, mean, sd, sd tolerance, quantile q, its value)
+        let cases: [(&str, f64, f64, f64, f64, f64); 6] = [
+            (
+                "d = { distribution = \"exponential\", mean = \"10m\" }",
+                10.0,
+                10.0,
+                0.02,
+                0.5,
+                10.0 * 2f64.ln(),
+            ),
+            // sigma^2 = ln(1 + (sd/mean)^2) = ln 5, mu = ln(mean) - sigma^2/2: the median is
+            // mean / sqrt(5) and the 90% quantile exp(mu + 1.281552 sigma). Its sd converges
+            // slowly (heavy tail): a 20% tolerance is five standard errors.
+            (
+                "d = { distribution = \"lognormal\", mean = \"10m\", sd = \"20m\" }",
+                10.0,
+                20.0,
+                0.2,
+                0.9,
+                (10f64.ln() - ln5 / 2.0 + 1.281_551_565_5 * ln5.sqrt()).exp(),
+            ),
+            // Shape 2, scale 5 minutes: sd 5 sqrt(2); median 1.678347 x scale.
+            (
+                "d = { distribution = \"gamma\", shape = 2.0, mean = \"10m\" }",
+                10.0,
+                5.0 * 2f64.sqrt(),
+                0.02,
+                0.5,
+                5.0 * 1.678_346_99,
+            ),
+            (
+                "d = { distribution = \"uniform\", min = \"5m\", max = \"15m\" }",
+                10.0,
+                10.0 / 12f64.sqrt(),
+                0.02,
+                0.25,
+                7.5,
+            ),
+            (
+                "d = { distribution = \"empirical\", values = [\"5m\", \"15m\"], weights = [1, 3] }",
+                12.5,
+                (0.75f64 * 0.25).sqrt() * 10.0,
+                0.02,
+                0.2,
+                5.0,
+            ),
+            ("d = \"10m\"", 10.0, 0.0, 0.0, 0.5, 10.0),
+        ];
+        for (text, mean, sd, sd_tolerance, q, quantile) in cases {
             let d = table(text).unwrap();
             let n = 200_000;
-            let mean = (0..n).map(|_| d.sample(&mut rng) as f64).sum::<f64>() / n as f64;
-            assert!((mean / 600_000.0 - 1.0).abs() < 0.02, "{text}: mean {mean}");
+            let mut draws: Vec<f64> = (0..n)
+                .map(|_| d.sample(&mut rng) as f64 / 60_000.0)
+                .collect();
+            let m = draws.iter().sum::<f64>() / n as f64;
+            let s = (draws.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt();
+            draws.sort_by(f64::total_cmp);
+            let k = draws[(q * n as f64) as usize];
+            assert!(
+                (m / mean - 1.0).abs() < 0.02,
+                "{text}: mean {m}, not {mean}"
+            );
+            assert!(
+                (s - sd).abs() <= sd_tolerance * sd + 1e-9,
+                "{text}: sd {s}, not {sd}"
+            );
+            assert!(
+                (k / quantile - 1.0).abs() < 0.02,
+                "{text}: quantile {q} is {k}, not {quantile}"
+            );
         }
     }
 
