@@ -90,3 +90,27 @@ fn tempfile_in(dir: &Path) -> io::Result<(PathBuf, std::fs::File)> {
     }
     Err(io::Error::other("could not create a temporary file"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_write_replaces_the_whole_file_or_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.csv");
+        std::fs::write(&path, "a much longer old content\n").unwrap();
+        write_atomically(&path, b"new\n").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new\n");
+        // A rename that cannot happen (onto a folder) leaves nothing behind.
+        std::fs::create_dir(dir.path().join("folder")).unwrap();
+        std::fs::write(dir.path().join("folder/x"), "x").unwrap();
+        assert!(write_atomically(&dir.path().join("folder"), b"data").is_err());
+        let mut names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["f.csv", "folder"]);
+    }
+}

@@ -63,7 +63,7 @@ fn replay_then_check_through_the_command() {
 }
 
 #[test]
-fn replay_reads_standard_input_and_writes_atomically_to_out() {
+fn replay_reads_standard_input_and_writes_to_out() {
     let dir = tmp();
     replywindow(dir.path())
         .args(["replay", "-", "--out", "v.csv"])
@@ -78,6 +78,31 @@ fn replay_reads_standard_input_and_writes_atomically_to_out() {
         .filter_map(|e| e.ok())
         .collect();
     assert_eq!(leftovers.len(), 1, "only v.csv remains: {leftovers:?}");
+}
+
+#[test]
+fn a_failed_replay_leaves_the_existing_out_file_untouched() {
+    // Invalid input writes nothing: the file that was there stays as it was, whole, and no
+    // temporary file is left behind.
+    let dir = tmp();
+    std::fs::write(dir.path().join("v.csv"), "old verdicts\n").unwrap();
+    let mut trace = std::fs::read_to_string(data("basics.csv")).unwrap();
+    trace.push_str("zz,1,2026-13-01T00:00:00Z,whatsapp,customer,message,,,,,\n");
+    let out = replywindow(dir.path())
+        .args(["replay", "-", "--out", "v.csv"])
+        .write_stdin(trace)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("v.csv")).unwrap(),
+        "old verdicts\n"
+    );
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["v.csv"]);
 }
 
 #[test]

@@ -270,7 +270,28 @@ fn two_keys_draw_heat_maps_and_bad_varies_exit_2_naming_the_key() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
     let svg = String::from_utf8(read(&d.join("two/unanswered_rate.svg"))).unwrap();
-    assert!(svg.matches("<rect").count() >= 4, "a cell per point");
+    // The white background, then one coloured cell per point of the 2 x 2 grid, each with
+    // its own place.
+    let rects: Vec<&str> = svg
+        .match_indices("<rect")
+        .map(|(i, _)| &svg[i..i + svg[i..].find('>').unwrap()])
+        .collect();
+    assert!(
+        rects[0].contains("fill=\"#FFFFFF\""),
+        "the background first"
+    );
+    let cells: std::collections::BTreeSet<(String, String)> = rects[1..]
+        .iter()
+        .filter(|r| !r.contains("fill=\"#FFFFFF\""))
+        .map(|r| {
+            let attr = |name: &str| {
+                let start = r.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+                r[start..].split('"').next().unwrap().to_string()
+            };
+            (attr("x"), attr("y"))
+        })
+        .collect();
+    assert_eq!(cells.len(), 4, "a cell per point: {cells:?}");
     for label in ["off", "2h", "bots.window_warning", "operators.concurrency"] {
         assert!(svg.contains(label), "the heat map names {label}");
     }
