@@ -23,7 +23,6 @@ use std::fmt;
 
 use chrono::{NaiveDateTime, NaiveTime};
 use chrono_tz::Tz;
-use serde::Deserialize as _;
 
 use crate::rules::{Channel, Policy};
 use crate::time::{Instant, Millis, format_duration};
@@ -210,14 +209,15 @@ impl Scenario {
     /// Reads a scenario's text; `fallback_name` names it when the file has no `name`.
     pub fn from_toml(text: &str, fallback_name: &str) -> Result<Scenario, ScenarioError> {
         // Read straight from the text, so that errors point at the line and column.
-        let raw: RawScenario = toml::from_str(text).map_err(|e| toml_error(&e))?;
+        let document = toml::Deserializer::parse(text).map_err(|e| toml_error(&e))?;
+        let raw: RawScenario = serde_path_to_error::deserialize(document).map_err(key_error)?;
         raw.validate(fallback_name)
     }
 
     /// Validates a parsed scenario (for example one a sweep has changed).
     pub fn from_table(table: toml::Table, fallback_name: &str) -> Result<Scenario, ScenarioError> {
         let raw: RawScenario =
-            RawScenario::deserialize(toml::Value::Table(table)).map_err(|e| toml_error(&e))?;
+            serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(key_error)?;
         raw.validate(fallback_name)
     }
 
@@ -253,6 +253,17 @@ impl Scenario {
     pub fn channel(&self, channel: Channel) -> Option<&ChannelTraffic> {
         self.channels.iter().find(|c| c.channel == channel)
     }
+}
+
+/// A value of the wrong type or shape, named by its key path (`operators.shifts[0].days`).
+fn key_error(e: serde_path_to_error::Error<toml::de::Error>) -> ScenarioError {
+    let key = e.path().to_string();
+    let mut error = toml_error(e.inner());
+    // The root's path is `.`: the message alone says what is missing or unknown there.
+    if key != "." {
+        error.key = key;
+    }
+    error
 }
 
 /// A toml or serde error as a scenario error: names the key where the message does.

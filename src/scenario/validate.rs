@@ -68,17 +68,19 @@ fn optional_duration(key: &str, text: Option<&String>) -> Result<Option<Millis>,
     }
 }
 
-fn time_of_day(key: &str, text: &str) -> Result<NaiveTime, ScenarioError> {
+/// A local time of day `HH:MM`; `24:00` (the end of the day) only where `end` is true.
+fn time_of_day(key: &str, text: &str, end: bool) -> Result<NaiveTime, ScenarioError> {
     NaiveTime::parse_from_str(text, "%H:%M")
         .ok()
         .filter(|_| text.len() == 5)
-        .or_else(|| (text == "24:00").then_some(NaiveTime::MIN))
+        .or_else(|| (end && text == "24:00").then_some(NaiveTime::MIN))
         .ok_or_else(|| {
-            ScenarioError::new(
-                key,
-                text,
-                "a local time of day is written HH:MM, 00:00 to 24:00",
-            )
+            let allowed = if end {
+                "a local time of day is written HH:MM, 00:00 to 24:00"
+            } else {
+                "a local time of day is written HH:MM, 00:00 to 23:59 (24:00 only as an end)"
+            };
+            ScenarioError::new(key, text, allowed)
         })
 }
 
@@ -94,6 +96,14 @@ impl RawScenario {
                 "name",
                 &name,
                 "a name is letters, digits, `-`, `_` and `.` (it names the report folder)",
+            ));
+        }
+        // `.` and `..` would put the report in `reports/` itself or outside it.
+        if name.chars().all(|c| c == '.') {
+            return Err(ScenarioError::new(
+                "name",
+                &name,
+                "a name needs a letter, a digit, `-` or `_` (it names the report folder)",
             ));
         }
         let time_zone: Tz = self.time_zone.parse().map_err(|_| {
@@ -391,8 +401,8 @@ impl RawOperators {
                     "a shift needs at least one weekday",
                 ));
             }
-            let start = time_of_day(&format!("{key}.start"), &s.start)?;
-            let end = time_of_day(&format!("{key}.end"), &s.end)?;
+            let start = time_of_day(&format!("{key}.start"), &s.start, false)?;
+            let end = time_of_day(&format!("{key}.end"), &s.end, true)?;
             if start == end && s.end != "24:00" {
                 return Err(ScenarioError::new(
                     &format!("{key}.end"),

@@ -11,6 +11,7 @@ mod layers;
 mod naive;
 mod policies;
 mod reports;
+mod scenario_keys;
 mod sim;
 mod sweep;
 mod util;

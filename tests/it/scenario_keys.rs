@@ -1,0 +1,149 @@
+//! Every key of the scenario reference (scenarios/README.md): one invalid value each,
+//! refused with exit code 2 and an error that names the key's full path.
+
+use replywindow::scenario::DEFAULT_SCENARIO;
+use replywindow::sweep::set_key;
+
+use crate::util::*;
+
+/// (key path, an invalid value in TOML)
+const CASES: &[(&str, &str)] = &[
+    ("name", r#""../outside""#),
+    ("name", r#"".""#),
+    ("name", r#""..""#),
+    ("description", "5"),
+    ("start", r#""2026-02-30T00:00""#),
+    ("time_zone", r#""Mars/Olympus""#),
+    ("horizon", r#""soon""#),
+    ("warm_up", r#""30d""#),
+    ("replications", "0"),
+    ("seed", "-1"),
+    ("channels.whatsapp.arrivals_per_day", "-5"),
+    ("channels.whatsapp.arrival_interval", r#""never""#),
+    ("channels.whatsapp.profile", r#""weekly""#),
+    ("channels.whatsapp.weights", "[1, 2]"),
+    ("channels.whatsapp.comment_share", "0.5"),
+    ("channels.facebook.comment_share", "1.5"),
+    ("channels.instagram.customers.accept_probability", "2"),
+    ("customers.follow_up_probability", "1.5"),
+    ("customers.follow_up_delay", r#""soon""#),
+    ("customers.nudge_probability", "-0.1"),
+    (
+        "customers.nudge_delay",
+        r#"{ distribution = "exponential", mean = "-1m" }"#,
+    ),
+    ("customers.warned_return_probability", "2"),
+    ("customers.warned_return_delay", r#""x""#),
+    ("customers.accept_probability", "3"),
+    ("customers.accept_delay", r#""x""#),
+    ("customers.patience", r#""x""#),
+    ("operators.shifts", r#""all day""#),
+    ("operators.concurrency", "0"),
+    ("operators.handle_time", r#""x""#),
+    ("operators.handle_time.distribution", r#""weibull""#),
+    ("operators.handle_time.mean", r#""-1m""#),
+    ("operators.busy_slowdown", "-1"),
+    ("operators.routing", r#""lifo""#),
+    ("operators.promotional_share", "2"),
+    ("operators.human_agent_tagging", r#""yes""#),
+    ("operators.facebook_private_reply", r#""no""#),
+    ("operators.instagram_follow_ups", "-1"),
+    ("operators.shifts[0].name", "5"),
+    ("operators.shifts[0].days", r#"["xyz"]"#),
+    ("operators.shifts[0].start", r#""24:00""#),
+    ("operators.shifts[0].end", r#""25:00""#),
+    ("operators.shifts[0].operators", "-1"),
+    ("bots.on_arrival", r#""yes""#),
+    ("bots.no_answer_after", r#""x""#),
+    ("bots.off_hours", "1"),
+    ("bots.window_warning", r#""x""#),
+    ("policy.whatsapp.window", r#""x""#),
+    ("policy.facebook.window", r#""x""#),
+    ("policy.facebook.human_agent_extension", r#""12h""#),
+    ("policy.instagram.private_reply_validity", r#""x""#),
+    ("policy.instagram.hold_until_accepted", r#""yes""#),
+];
+
+/// The default scenario with `key` set to `value`.
+fn with(key: &str, value: &str) -> String {
+    let mut table: toml::Table = toml::from_str(DEFAULT_SCENARIO).unwrap();
+    let value: toml::Value =
+        toml::from_str::<toml::Table>(&format!("v = {value}")).unwrap()["v"].clone();
+    set_key(&mut table, key, value).unwrap();
+    toml::to_string(&table).unwrap()
+}
+
+#[test]
+fn every_documented_key_refuses_an_invalid_value_by_its_path() {
+    let dir = tmp();
+    let mut failures = Vec::new();
+    for (key, value) in CASES {
+        std::fs::write(dir.path().join("s.toml"), with(key, value)).unwrap();
+        let out = replywindow(dir.path())
+            .args(["scenario", "validate", "s.toml"])
+            .output()
+            .unwrap();
+        let err = stderr_of(&out);
+        let path = key
+            .split('.')
+            .take_while(|p| !["distribution", "mean"].contains(p));
+        let named = format!("`{}", path.collect::<Vec<_>>().join("."));
+        if out.status.code() != Some(2) || !err.contains(&named) || !out.stdout.is_empty() {
+            failures.push(format!(
+                "{key} = {value}: exit {:?}, {err}",
+                out.status.code()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_key_of_the_reference_is_tried() {
+    // The reference's tables list each key in backticks in their first column.
+    let reference = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/README.md"),
+    )
+    .unwrap();
+    let tried: Vec<&str> = CASES
+        .iter()
+        .map(|(k, _)| k.rsplit('.').next().unwrap())
+        .collect();
+    // The table of distribution families lists families, not keys.
+    let distribution_columns = [
+        "distribution",
+        "constant",
+        "exponential",
+        "lognormal",
+        "gamma",
+        "uniform",
+        "empirical",
+    ];
+    for line in reference.lines() {
+        let Some(rest) = line.strip_prefix("| `") else {
+            continue;
+        };
+        let key = rest.split('`').next().unwrap();
+        if key.ends_with(".toml") || distribution_columns.contains(&key) {
+            continue;
+        }
+        assert!(
+            tried.contains(&key) || tried.iter().any(|t| t.starts_with(&format!("{key}["))),
+            "no invalid value tried for the documented key `{key}`"
+        );
+    }
+}
+
+#[test]
+fn twenty_four_hundred_is_an_end_only() {
+    let dir = tmp();
+    std::fs::write(
+        dir.path().join("s.toml"),
+        with("operators.shifts[0].end", r#""24:00""#),
+    )
+    .unwrap();
+    replywindow(dir.path())
+        .args(["scenario", "validate", "s.toml"])
+        .assert()
+        .success();
+}
