@@ -11,7 +11,12 @@ use crate::util::*;
 fn the_copy_of_basics_equals_the_shared_one_when_present() {
     let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/examples/basics.csv");
     let Ok(original) = std::fs::read(&shared) else {
-        eprintln!("../shared/examples/basics.csv is absent: the copy is not compared");
+        // Outside the development tree the shared original is absent by design: the copy in
+        // tests/data is what the other tests use, so this is said but is no failure in CI.
+        note_skipped(
+            "the_copy_of_basics_equals_the_shared_one_when_present",
+            "../shared/examples/basics.csv is absent",
+        );
         return;
     };
     assert_eq!(

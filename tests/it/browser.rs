@@ -56,12 +56,9 @@ fn headless(bin: &Path, profile: &Path, args: &[String], limit: Duration) -> Str
 #[test]
 fn the_page_loads_every_image_in_a_real_browser() {
     let Some(bin) = chromium() else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true: Chromium must be installed (.ci/run installs it)"
-        );
-        eprintln!(
-            "browser test did not run: no Chromium on this machine (apt-get install chromium)"
+        skip(
+            "the_page_loads_every_image_in_a_real_browser",
+            "no Chromium on this machine (apt-get install chromium; .ci/run installs it)",
         );
         return;
     };

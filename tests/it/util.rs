@@ -40,3 +40,32 @@ pub fn stdout_of(out: &std::process::Output) -> String {
 pub fn stderr_of(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+/// Where skipped tests are listed, one line each, for `.ci/run` to show after the run.
+pub fn skipped_list() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("skipped-tests.txt")
+}
+
+/// Says that `test` did not run and why: on standard error and in [`skipped_list`]. Under
+/// `CI=true` a skip is a failure, since CI installs what the tests need.
+pub fn skip(test: &str, why: &str) {
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "CI=true: {test} cannot be skipped: {why}"
+    );
+    note_skipped(test, why);
+}
+
+/// Says that `test` did not run and why, on standard error and in [`skipped_list`], where
+/// not running is expected (a file outside the project that may be absent).
+pub fn note_skipped(test: &str, why: &str) {
+    use std::io::Write;
+    eprintln!("SKIPPED {test}: {why}");
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(skipped_list())
+    {
+        let _ = writeln!(f, "{test}: {why}");
+    }
+}
