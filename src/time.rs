@@ -242,27 +242,63 @@ pub(crate) fn civil_from_days(z: i64) -> (i64, i64, i64) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
-/// Reads a duration such as `90m`, `24h`, `7d` or `1h 30m` (humantime's syntax) as whole
-/// milliseconds, more than zero.
+/// The units a duration may be written in, with their length.
+pub const DURATION_UNITS: [(&str, Millis); 5] = [
+    ("ms", 1),
+    ("s", SECOND),
+    ("m", MINUTE),
+    ("h", HOUR),
+    ("d", DAY),
+];
+
+/// Reads a duration such as `90m`, `24h`, `7d` or `1h 30m`: whole numbers each followed by
+/// one of the units ms, s, m, h, d (parts may be separated by spaces), in whole
+/// milliseconds, more than zero. Nothing else: no months (`4M`), weeks or words.
 ///
 /// ```
 /// use replywindow::time::{parse_duration, HOUR, MINUTE};
 /// assert_eq!(parse_duration("1h 30m"), Ok(HOUR + 30 * MINUTE));
+/// assert_eq!(parse_duration("1500ms"), Ok(1500));
 /// assert!(parse_duration("0s").is_err());
-/// assert!(parse_duration("1500us").is_err());
+/// assert!(parse_duration("4M").is_err());
+/// assert!(parse_duration("1 month").is_err());
+/// assert!(parse_duration("3 weeks").is_err());
 /// ```
 pub fn parse_duration(text: &str) -> Result<Millis, String> {
-    let d = humantime::parse_duration(text).map_err(|e| {
-        format!("`{text}` is not a duration ({e}); write it like `90m`, `24h`, `7d` or `1h 30m`")
-    })?;
-    if d.subsec_nanos() % 1_000_000 != 0 {
-        return Err(format!("`{text}` is not a whole number of milliseconds"));
+    let bad = || {
+        format!(
+            "`{text}` is not a duration: write whole numbers with the units ms, s, m, h or d, \
+             like `90m`, `24h`, `7d` or `1h 30m`"
+        )
+    };
+    let mut total: Millis = 0;
+    let mut rest = text.trim();
+    if rest.is_empty() {
+        return Err(bad());
     }
-    let ms = i64::try_from(d.as_millis()).map_err(|_| format!("`{text}` is too long"))?;
-    if ms <= 0 {
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return Err(bad());
+        }
+        let number: Millis = rest[..digits].parse().map_err(|_| bad())?;
+        let after = &rest[digits..];
+        let letters = after.bytes().take_while(u8::is_ascii_alphabetic).count();
+        let unit = &after[..letters];
+        let &(_, size) = DURATION_UNITS
+            .iter()
+            .find(|(name, _)| *name == unit)
+            .ok_or_else(bad)?;
+        total = number
+            .checked_mul(size)
+            .and_then(|part| total.checked_add(part))
+            .ok_or_else(|| format!("`{text}` is too long"))?;
+        rest = after[letters..].trim_start();
+    }
+    if total <= 0 {
         return Err(format!("`{text}` must be longer than zero"));
     }
-    Ok(ms)
+    Ok(total)
 }
 
 /// Writes a duration in the largest whole unit that fits it exactly (`7d`, `90m`, `1500ms`),

@@ -54,9 +54,30 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .iter()
                 .map(|c| format!("{} {}/day", c.channel, c.arrivals_per_day))
                 .collect();
-            let operators: u32 = s.operators.shifts.iter().map(|s| s.operators).sum();
+            let shifts: Vec<String> = s
+                .operators
+                .shifts
+                .iter()
+                .map(|shift| {
+                    let days: Vec<&str> = replywindow::time::WEEKDAY_NAMES
+                        .iter()
+                        .enumerate()
+                        .filter(|(d, _)| shift.days & (1 << d) != 0)
+                        .map(|(_, name)| *name)
+                        .collect();
+                    format!(
+                        "  {}: {} {}-{}, {} operator{}\n",
+                        shift.name,
+                        days.join(" "),
+                        shift.start.format("%H:%M"),
+                        shift.end.format("%H:%M"),
+                        shift.operators,
+                        if shift.operators == 1 { "" } else { "s" }
+                    )
+                })
+                .collect();
             let out = format!(
-                "{}: valid. {} in {}, horizon {}, warm-up {}, {} replications; {}; {} shifts with {} operators\n",
+                "{}: valid. {} in {}, horizon {}, warm-up {}, {} replications; {}; shifts:\n{}",
                 file.display(),
                 s.name,
                 s.time_zone,
@@ -64,8 +85,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 format_duration(s.warm_up),
                 s.replications,
                 channels.join(", "),
-                s.operators.shifts.len(),
-                operators
+                shifts.concat()
             );
             super::emit(None, out.as_bytes())?;
         }

@@ -34,6 +34,28 @@ pub struct MetricDef {
     pub value: fn(&Counters, &RunFigures) -> Option<f64>,
 }
 
+impl MetricDef {
+    /// The values the metric can take: a ratio lies in [0, 1], every other metric (counts,
+    /// rates per week, minutes) is at least 0.
+    pub fn domain(&self) -> (f64, f64) {
+        if self.unit == "ratio" {
+            (0.0, 1.0)
+        } else {
+            (0.0, f64::INFINITY)
+        }
+    }
+
+    /// The estimate of this metric from the replications' `values`: its interval clamped to
+    /// the metric's [domain](MetricDef::domain), where Student t would reach past it.
+    pub fn estimate(&self, values: &[f64]) -> Option<Estimate> {
+        let (lo, hi) = self.domain();
+        estimate(values).map(|mut e| {
+            e.interval = e.interval.map(|(a, b)| (a.clamp(lo, hi), b.clamp(lo, hi)));
+            e
+        })
+    }
+}
+
 /// What a metric may need beyond the counters: figures of the whole replication.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RunFigures {

@@ -366,7 +366,7 @@ pub fn glossary_html() -> String {
         );
     }
     out.push_str("<dt>verdicts</dt><dd>delivered: reached the customer when sent; held: waits until the customer accepts the conversation request or writes (Instagram); undelivered: never reaches the customer; violation: a compliant platform must refuse it (the human-agent tag misused).</dd>\n");
-    out.push_str("<dt>95% interval</dt><dd>Student t on the replications' values; a ratio is the ratio of sums within each replication. Empty with a single replication.</dd>\n</dl>\n");
+    out.push_str("<dt>95% interval</dt><dd>Student t on the replications' values; a ratio is the ratio of sums within each replication. Clamped to what the metric can be: a ratio's interval to [0, 1], a count's or a time's to 0 and above. Empty with a single replication.</dd>\n</dl>\n");
     out
 }
 

@@ -41,10 +41,12 @@ impl Summary {
             .unwrap_or_default();
         let estimates = (0..rows.len())
             .map(|row| {
-                (0..METRICS.len())
-                    .map(|m| {
+                METRICS
+                    .iter()
+                    .enumerate()
+                    .map(|(m, def)| {
                         let values: Vec<f64> = per_rep.iter().filter_map(|r| r[row].1[m]).collect();
-                        estimate(&values)
+                        def.estimate(&values)
                     })
                     .collect()
             })

@@ -85,11 +85,90 @@ impl CountDist {
 
 /// A duration distribution as written: a plain duration (`"5m"`, constant) or a table with
 /// `distribution` and its parameters.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(untagged)]
+#[derive(Clone, Debug)]
 pub(crate) enum RawDuration {
     Constant(String),
     Table(RawDurationTable),
+}
+
+/// Reads a value that is either a plain one (read by `plain`) or a table (read as `T`, so
+/// that an unknown parameter or a wrong type inside it is named with its key), where serde's
+/// untagged enums would only say that nothing matched.
+struct PlainOrTable<P, T> {
+    expecting: &'static str,
+    plain: fn(Plain) -> Option<P>,
+    _table: std::marker::PhantomData<T>,
+}
+
+/// A plain value as TOML gives it.
+enum Plain<'a> {
+    Text(&'a str),
+    Integer(i64),
+}
+
+/// What a plain-or-table value turned out to be.
+enum Either<P, T> {
+    Plain(P),
+    Table(T),
+}
+
+impl<'de, P, T: Deserialize<'de>> serde::de::Visitor<'de> for PlainOrTable<P, T> {
+    type Value = Either<P, T>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str(self.expecting)
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        (self.plain)(Plain::Text(v))
+            .map(Either::Plain)
+            .ok_or_else(|| E::invalid_type(serde::de::Unexpected::Str(v), &self))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        (self.plain)(Plain::Integer(v))
+            .map(Either::Plain)
+            .ok_or_else(|| E::invalid_type(serde::de::Unexpected::Signed(v), &self))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        T::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Either::Table)
+    }
+}
+
+fn plain_or_table<'de, D, P, T>(
+    deserializer: D,
+    expecting: &'static str,
+    plain: fn(Plain) -> Option<P>,
+) -> Result<Either<P, T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    deserializer.deserialize_any(PlainOrTable {
+        expecting,
+        plain,
+        _table: std::marker::PhantomData,
+    })
+}
+
+impl<'de> Deserialize<'de> for RawDuration {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = |p: Plain| match p {
+            Plain::Text(t) => Some(t.to_string()),
+            Plain::Integer(_) => None,
+        };
+        Ok(
+            match plain_or_table(
+                deserializer,
+                "a duration like \"5m\", or a table with `distribution` and its parameters",
+                text,
+            )? {
+                Either::Plain(t) => RawDuration::Constant(t),
+                Either::Table(t) => RawDuration::Table(t),
+            },
+        )
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -262,11 +341,29 @@ impl RawDuration {
 }
 
 /// A count distribution as written: a whole number (constant) or a table.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(untagged)]
+#[derive(Clone, Debug)]
 pub(crate) enum RawCount {
     Constant(i64),
     Table(RawCountTable),
+}
+
+impl<'de> Deserialize<'de> for RawCount {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let whole = |p: Plain| match p {
+            Plain::Integer(v) => Some(v),
+            Plain::Text(_) => None,
+        };
+        Ok(
+            match plain_or_table(
+                deserializer,
+                "a whole number, or a table with `distribution` and its parameters",
+                whole,
+            )? {
+                Either::Plain(v) => RawCount::Constant(v),
+                Either::Table(t) => RawCount::Table(t),
+            },
+        )
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -270,7 +270,20 @@ fn key_error(e: serde_path_to_error::Error<toml::de::Error>) -> ScenarioError {
 fn toml_error(e: &toml::de::Error) -> ScenarioError {
     // With the text at hand, toml says where: "TOML parse error at line L, column C" and
     // the line itself; without it, the message alone.
-    let message = e.to_string().trim_end().to_string();
+    let mut message = e.to_string().trim_end().to_string();
+    // serde names Rust types; say what a scenario file has.
+    for (rust, words) in [
+        ("expected u64", "expected a whole number"),
+        ("expected i64", "expected a whole number"),
+        ("expected u32", "expected a whole number"),
+        ("expected f64", "expected a number"),
+        ("expected a boolean", "expected true or false"),
+    ] {
+        if message.ends_with(rust) {
+            message.truncate(message.len() - rust.len());
+            message.push_str(words);
+        }
+    }
     ScenarioError {
         source: None,
         key: String::new(),

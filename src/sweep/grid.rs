@@ -43,11 +43,22 @@ impl Vary {
         let (key, values) = spec
             .split_once('=')
             .ok_or_else(|| bad(VaryProblem::NoEquals))?;
-        if key.is_empty()
-            || !key
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "_.[]".contains(c))
-        {
+        // Outside brackets a key path is names and dots; inside, an index or an entry's name.
+        let mut depth = 0;
+        let well_formed = key.chars().all(|c| match c {
+            '[' if depth == 0 => {
+                depth = 1;
+                true
+            }
+            ']' if depth == 1 => {
+                depth = 0;
+                true
+            }
+            '[' | ']' => false,
+            _ if depth == 1 => true,
+            c => c.is_ascii_alphanumeric() || "_.".contains(c),
+        });
+        if key.is_empty() || !well_formed || depth != 0 {
             return Err(bad(VaryProblem::NotAKeyPath { key: key.into() }));
         }
         let labels: Vec<String> = if let Some((from, rest)) = values.split_once("..") {
@@ -112,23 +123,35 @@ impl Vary {
     }
 }
 
-/// Sets `key` (a path like `operators.shifts[1].operators`) in `table`.
+/// An entry of a list in a key path: by position (`shifts[1]`) or by its `name`
+/// (`shifts[weekend]`).
+enum Entry<'a> {
+    Index(usize),
+    Named(&'a str),
+}
+
+/// Sets `key` (a path like `operators.shifts[1].operators` or
+/// `operators.shifts[weekend].operators`) in `table`.
 pub fn set_key(table: &mut toml::Table, key: &str, value: toml::Value) -> Result<(), String> {
     let parts: Vec<&str> = key.split('.').collect();
     let mut here: &mut toml::Table = table;
     for (i, part) in parts.iter().enumerate() {
         let last = i + 1 == parts.len();
-        let (name, index) = match part.split_once('[') {
+        let (name, entry) = match part.split_once('[') {
             Some((name, rest)) => {
-                let idx = rest
+                let inside = rest
                     .strip_suffix(']')
-                    .and_then(|n| n.parse::<usize>().ok())
-                    .ok_or_else(|| format!("`{part}` is not NAME[INDEX]"))?;
-                (name, Some(idx))
+                    .filter(|t| !t.is_empty())
+                    .ok_or_else(|| format!("`{part}` is not NAME[INDEX] or NAME[ENTRY NAME]"))?;
+                let entry = match inside.parse::<usize>() {
+                    Ok(i) => Entry::Index(i),
+                    Err(_) => Entry::Named(inside),
+                };
+                (name, Some(entry))
             }
             None => (*part, None),
         };
-        match index {
+        match entry {
             None if last => {
                 here.insert(name.to_string(), value);
                 return Ok(());
@@ -141,22 +164,44 @@ pub fn set_key(table: &mut toml::Table, key: &str, value: toml::Value) -> Result
                     .as_table_mut()
                     .ok_or_else(|| format!("`{name}` is not a table"))?;
             }
-            Some(idx) => {
+            Some(entry) => {
                 let array = here
                     .get_mut(name)
                     .and_then(toml::Value::as_array_mut)
                     .ok_or_else(|| format!("the scenario has no list `{name}`"))?;
                 let len = array.len();
-                let slot = array.get_mut(idx).ok_or_else(|| {
-                    format!("`{name}` has {len} entries, so [{idx}] does not exist")
-                })?;
+                let slot = match entry {
+                    Entry::Index(idx) => array.get_mut(idx).ok_or_else(|| {
+                        format!("`{name}` has {len} entries, so [{idx}] does not exist")
+                    })?,
+                    Entry::Named(wanted) => {
+                        let names: Vec<String> = array
+                            .iter()
+                            .filter_map(|e| e.get("name").and_then(toml::Value::as_str))
+                            .map(str::to_string)
+                            .collect();
+                        array
+                            .iter_mut()
+                            .find(|e| e.get("name").and_then(toml::Value::as_str) == Some(wanted))
+                            .ok_or_else(|| {
+                                format!(
+                                    "`{name}` has no entry named `{wanted}` (its names: {})",
+                                    if names.is_empty() {
+                                        "none".to_string()
+                                    } else {
+                                        names.join(", ")
+                                    }
+                                )
+                            })?
+                    }
+                };
                 if last {
                     *slot = value;
                     return Ok(());
                 }
                 here = slot
                     .as_table_mut()
-                    .ok_or_else(|| format!("`{name}[{idx}]` is not a table"))?;
+                    .ok_or_else(|| format!("`{part}` is not a table"))?;
             }
         }
     }
@@ -377,6 +422,16 @@ mod tests {
             toml::from_str("[x]\ny = 1\n[[s]]\nn = 1\n[[s]]\nn = 2\n").unwrap();
         set_key(&mut t, "x.y", toml::Value::Integer(5)).unwrap();
         set_key(&mut t, "s[1].n", toml::Value::Integer(7)).unwrap();
+        let mut named: toml::Table = toml::from_str(
+            "[[s]]\nname = \"week days\"\nn = 1\n[[s]]\nname = \"weekend\"\nn = 2\n",
+        )
+        .unwrap();
+        set_key(&mut named, "s[weekend].n", toml::Value::Integer(9)).unwrap();
+        set_key(&mut named, "s[week days].n", toml::Value::Integer(8)).unwrap();
+        assert_eq!(named["s"][1]["n"].as_integer(), Some(9));
+        assert_eq!(named["s"][0]["n"].as_integer(), Some(8));
+        let missing = set_key(&mut named, "s[night].n", toml::Value::Integer(1)).unwrap_err();
+        assert!(missing.contains("week days, weekend"), "{missing}");
         assert_eq!(t["x"]["y"].as_integer(), Some(5));
         assert_eq!(t["s"][1]["n"].as_integer(), Some(7));
         assert!(

@@ -147,3 +147,108 @@ fn twenty_four_hundred_is_an_end_only() {
         .assert()
         .success();
 }
+
+#[test]
+fn undocumented_units_typos_and_wrong_types_name_the_key_path() {
+    let dir = tmp();
+    for (key, value, named) in [
+        (
+            "channels.whatsapp.arrival_interval",
+            r#""4M""#,
+            "channels.whatsapp.arrival_interval",
+        ),
+        ("horizon", r#""1 month""#, "horizon"),
+        ("warm_up", r#""3 weeks""#, "warm_up"),
+        (
+            "operators.handle_time",
+            r#"{ distribution = "lognormal", mean = "4m", stdev = "3m" }"#,
+            "operators.handle_time.stdev",
+        ),
+        (
+            "customers.nudge_delay",
+            r#"{ distribution = "exponential", mean = 5 }"#,
+            "customers.nudge_delay.mean",
+        ),
+        ("operators.concurrency", r#""3""#, "operators.concurrency"),
+    ] {
+        std::fs::write(dir.path().join("s.toml"), with(key, value)).unwrap();
+        let out = replywindow(dir.path())
+            .args(["scenario", "validate", "s.toml"])
+            .output()
+            .unwrap();
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(2), "{key} = {value}: {err}");
+        assert!(
+            err.contains(&format!("`{named}`")),
+            "{key} = {value}: {err}"
+        );
+        assert!(!err.contains("untagged"), "{err}");
+    }
+    // And a string where a whole number belongs is said in words.
+    std::fs::write(
+        dir.path().join("s.toml"),
+        with("operators.concurrency", r#""3""#),
+    )
+    .unwrap();
+    let out = replywindow(dir.path())
+        .args(["scenario", "validate", "s.toml"])
+        .output()
+        .unwrap();
+    assert!(
+        stderr_of(&out).contains("expected a whole number"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+#[test]
+fn shifts_are_named_in_key_paths_and_listed_by_validate() {
+    let dir = tmp();
+    std::fs::write(dir.path().join("s.toml"), DEFAULT_SCENARIO).unwrap();
+    let out = replywindow(dir.path())
+        .args(["scenario", "validate", "s.toml"])
+        .output()
+        .unwrap();
+    let text = stdout_of(&out);
+    assert!(
+        text.contains("  weekdays: mon tue wed thu fri 09:00-18:00, 3 operators\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  saturday morning: sat 09:00-13:00, 1 operator\n"),
+        "{text}"
+    );
+    // A sweep may name the shift instead of counting its position.
+    let small = DEFAULT_SCENARIO
+        .replace("horizon = \"28d\"", "horizon = \"3d\"")
+        .replace("warm_up = \"7d\"", "warm_up = \"1d\"");
+    std::fs::write(dir.path().join("small.toml"), small).unwrap();
+    let out = replywindow(dir.path())
+        .args([
+            "sweep",
+            "small.toml",
+            "--vary",
+            "operators.shifts[saturday morning].operators=0,2",
+            "-r",
+            "1",
+            "-q",
+            "--out",
+            "o",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let csv = std::fs::read_to_string(dir.path().join("o/sweep.csv")).unwrap();
+    assert!(csv.starts_with("point,operators.shifts[saturday morning].operators,channel"));
+    let mut scenario: toml::Table = toml::from_str(DEFAULT_SCENARIO).unwrap();
+    set_key(
+        &mut scenario,
+        "operators.shifts[saturday morning].operators",
+        toml::Value::Integer(2),
+    )
+    .unwrap();
+    assert_eq!(
+        scenario["operators"]["shifts"][1]["operators"].as_integer(),
+        Some(2)
+    );
+}

@@ -1127,3 +1127,77 @@ fn scenario_init_writes_the_default_scenario() {
         .unwrap();
     assert_eq!(again.status.code(), Some(2), "no overwrite without --force");
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 16, ..Default::default() })]
+
+    /// Over random staffing, traffic and routing: occupancy never exceeds 1 (an operator
+    /// finishing answers after their shift counts as on duty), hour by hour and over the
+    /// run, and every interval of the summary lies inside its metric's domain.
+    #[test]
+    fn occupancy_and_intervals_stay_in_their_domains(
+        per_day in 20u32..400,
+        weekday_ops in 0u32..4,
+        saturday_ops in 0u32..3,
+        concurrency in 1u32..4,
+        handle in 1u32..40,
+        slowdown in 0u32..3,
+        deadline in proptest::bool::ANY,
+        start_hour in 0u32..20,
+        length in 1u32..10,
+    ) {
+        let toml = format!(
+            r#"
+start = "2026-03-02T00:00"
+time_zone = "Europe/Rome"
+horizon = "5d"
+warm_up = "1d"
+replications = 3
+[channels.whatsapp]
+arrivals_per_day = {per_day}
+[channels.instagram]
+arrivals_per_day = {}
+comment_share = 0.5
+[operators]
+concurrency = {concurrency}
+handle_time = {{ distribution = "exponential", mean = "{handle}m" }}
+busy_slowdown = {}
+routing = "{}"
+[[operators.shifts]]
+days = ["mon", "tue", "wed", "thu", "fri"]
+start = "{start_hour:02}:00"
+end = "{:02}:00"
+operators = {weekday_ops}
+[[operators.shifts]]
+days = ["sat"]
+start = "10:00"
+end = "12:30"
+operators = {saturday_ops}
+"#,
+            per_day / 2 + 1,
+            f64::from(slowdown) * 0.2,
+            if deadline { "deadline" } else { "fifo" },
+            (start_hour + length).min(24),
+        );
+        let (run, s) = run_toml(&toml, RunOptions::default());
+        for (i, r) in &run.replications {
+            if let Some(o) = r.metrics.hourly.occupancy() {
+                proptest::prop_assert!(o <= 1.0 + 1e-12, "replication {i}: occupancy {o}");
+            }
+            for h in 0..replywindow::time::WEEK_HOURS {
+                let (busy, capacity) = (r.metrics.hourly.busy[h], r.metrics.hourly.capacity[h]);
+                proptest::prop_assert!(busy <= capacity * (1.0 + 1e-12), "hour {h}: busy {busy} > capacity {capacity}");
+            }
+        }
+        for (row, estimates) in s.rows.iter().zip(&s.estimates) {
+            for (def, e) in METRICS.iter().zip(estimates) {
+                let Some(e) = e else { continue };
+                let (lo, hi) = def.domain();
+                proptest::prop_assert!(lo <= e.mean && e.mean <= hi, "{row} {}: mean {}", def.name, e.mean);
+                if let Some((a, b)) = e.interval {
+                    proptest::prop_assert!(lo <= a && a <= b && b <= hi, "{row} {}: [{a}, {b}]", def.name);
+                }
+            }
+        }
+    }
+}

@@ -195,7 +195,7 @@ impl Model<'_> {
         if enqueue {
             self.enqueue(id);
         }
-        if opened && !r.by_comment && s.bots.off_hours && self.staff.on_duty == 0 {
+        if opened && !r.by_comment && s.bots.off_hours && self.staff.on_shift == 0 {
             self.bot_sends(id);
         }
         self.dispatch();

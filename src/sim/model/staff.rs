@@ -61,7 +61,11 @@ impl Available {
 #[derive(Clone, Copy, Debug, Default)]
 pub(super) struct Operator {
     pub(super) shift: u16,
+    /// Their shift is running: they take new conversations.
     pub(super) on_duty: bool,
+    /// Counted as on duty in the time-weighted sums: during their shift, and after it while
+    /// they finish the answers they have in hand (so occupancy never exceeds 1).
+    pub(super) counted: bool,
     pub(super) busy: u32,
 }
 
@@ -77,7 +81,10 @@ pub(super) struct Staff {
     pub(super) available: Available,
     /// Per shift: how many of its periods are running now (periods may overlap).
     pub(super) shift_active: Vec<u32>,
+    /// Operators counted on duty: in their shift, or finishing after it.
     pub(super) on_duty: u32,
+    /// Operators whose shift is running (what the off-hours bot asks).
+    pub(super) on_shift: u32,
     /// Conversations in hand, all operators together.
     pub(super) busy: u32,
     /// The next change of the shift calendar.
@@ -96,6 +103,7 @@ impl Staff {
                 operators.push(Operator {
                     shift: i as u16,
                     on_duty: false,
+                    counted: false,
                     busy: 0,
                 });
             }
@@ -106,6 +114,7 @@ impl Staff {
             operators,
             shift_active: vec![0; scenario.operators.shifts.len()],
             on_duty: 0,
+            on_shift: 0,
             busy: 0,
             next_shift: 0,
             queue: Default::default(),
@@ -116,12 +125,17 @@ impl Staff {
     }
 
     /// Sets an operator's conversations in hand, keeping the set of available operators.
+    /// An operator whose shift has ended stops counting as on duty with their last answer.
     pub(super) fn set_busy(&mut self, op: usize, busy: u32) {
         let o = &mut self.operators[op];
         self.available.remove(o.busy, op);
         o.busy = busy;
         if o.on_duty && busy < self.concurrency {
             self.available.insert(busy, op);
+        }
+        if !o.on_duty && o.counted && busy == 0 {
+            o.counted = false;
+            self.on_duty -= 1;
         }
     }
 
@@ -135,13 +149,22 @@ impl Staff {
         {
             o.on_duty = on;
             if on {
-                self.on_duty += 1;
+                self.on_shift += 1;
+                // Still finishing the last shift's answers: already counted.
+                if !o.counted {
+                    o.counted = true;
+                    self.on_duty += 1;
+                }
                 if o.busy < self.concurrency {
                     self.available.insert(o.busy, i);
                 }
             } else {
-                self.on_duty -= 1;
+                self.on_shift -= 1;
                 self.available.remove(o.busy, i);
+                if o.busy == 0 {
+                    o.counted = false;
+                    self.on_duty -= 1;
+                }
             }
         }
     }
@@ -245,9 +268,10 @@ impl Model<'_> {
     }
 
     pub(super) fn answer_ready(&mut self, id: u32, op: usize) {
+        // Integrated first: finishing may take the operator off duty.
+        self.integrate();
         self.staff
             .set_busy(op, self.staff.operators[op].busy.saturating_sub(1));
-        self.integrate();
         self.staff.busy = self.staff.busy.saturating_sub(1);
         let t = self.now;
         let p = self.p;
