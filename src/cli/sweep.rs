@@ -48,7 +48,11 @@ pub struct Args {
 fn flagged(e: SweepError) -> anyhow::Error {
     use SweepError::*;
     match &e {
-        Vary { .. } | VariedTwice { .. } | KeyPath { .. } | InvalidPoint { .. } => {
+        Vary { .. }
+        | VariedTwice { .. }
+        | ReportVaried { .. }
+        | KeyPath { .. }
+        | InvalidPoint { .. } => {
             anyhow::anyhow!("--vary {e}")
         }
         NothingVaried => anyhow::anyhow!("give at least one --vary KEY=VALUES"),

@@ -21,7 +21,7 @@ use hdrhistogram::Histogram;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use crate::rules::{Channel, Reason, Sender, Verdict};
-use crate::time::{MINUTE, WEEK, WEEK_HOURS};
+use crate::time::{MINUTE, Millis, WEEK, WEEK_HOURS, format_duration};
 
 /// A metric: its name in the CSV files, its unit, and its definition.
 #[derive(Clone, Copy, Debug)]
@@ -34,7 +34,86 @@ pub struct MetricDef {
     pub value: fn(&Counters, &RunFigures) -> Option<f64>,
 }
 
-impl MetricDef {
+/// A metric of a run's report: one of [`METRICS`], or a response share at a threshold of
+/// the scenario's `[report] service_level` (see [`catalogue`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Metric {
+    pub name: String,
+    pub unit: &'static str,
+    pub definition: String,
+    measure: Measure,
+}
+
+/// How a [`Metric`] is computed from the counters.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Measure {
+    /// The metric of [`METRICS`] at this index.
+    Core(usize),
+    /// Of the closed requests, the share an operator picked up within this long.
+    ServiceLevel(Millis),
+    /// Of the closed requests, the share answered (delivered) within this long.
+    AnsweredWithin(Millis),
+}
+
+/// Every metric of a report, in order: [`METRICS`], with `service_level_<T>` and
+/// `answered_within_<T>` for each threshold `T` right after `unanswered_rate` (the metrics
+/// that say whether customers are served, side by side).
+///
+/// ```
+/// use replywindow::metrics::catalogue;
+/// use replywindow::time::{HOUR, MINUTE};
+///
+/// let names: Vec<String> = catalogue(&[15 * MINUTE, HOUR]).into_iter().map(|m| m.name).collect();
+/// let at = names.iter().position(|n| n == "unanswered_rate").unwrap();
+/// assert_eq!(
+///     names[at + 1..at + 5],
+///     ["service_level_15m", "answered_within_15m", "service_level_1h", "answered_within_1h"]
+/// );
+/// ```
+pub fn catalogue(thresholds: &[Millis]) -> Vec<Metric> {
+    let mut all = Vec::with_capacity(METRICS.len() + 2 * thresholds.len());
+    for (i, def) in METRICS.iter().enumerate() {
+        all.push(Metric {
+            name: def.name.to_string(),
+            unit: def.unit,
+            definition: def.definition.to_string(),
+            measure: Measure::Core(i),
+        });
+        if def.name == "unanswered_rate" {
+            for &t in thresholds {
+                let t_text = format_duration(t);
+                all.push(Metric {
+                    name: format!("service_level_{t_text}"),
+                    unit: "ratio",
+                    definition: format!(
+                        "Service level at {t_text}: of the requests closed (answered, given up or expired), the share an operator picked up within {t_text} of opening; one never picked up is a miss. With no abandonment and windows longer than the run it is Erlang C's P(wait <= {t_text}). Counted to three significant digits of the wait."
+                    ),
+                    measure: Measure::ServiceLevel(t),
+                });
+                all.push(Metric {
+                    name: format!("answered_within_{t_text}"),
+                    unit: "ratio",
+                    definition: format!(
+                        "The customer's view: of the requests closed, the share whose answer reached the customer within {t_text} of the request's opening; an unanswered request is a miss."
+                    ),
+                    measure: Measure::AnsweredWithin(t),
+                });
+            }
+        }
+    }
+    all
+}
+
+impl Metric {
+    /// Its value from a channel's (or all channels') counters; `None` where undefined.
+    pub fn value(&self, k: &Counters, run: &RunFigures) -> Option<f64> {
+        match self.measure {
+            Measure::Core(i) => (METRICS[i].value)(k, run),
+            Measure::ServiceLevel(t) => share_within(&k.pickup_wait, k.requests, t),
+            Measure::AnsweredWithin(t) => share_within(&k.first_response, k.requests, t),
+        }
+    }
+
     /// The values the metric can take: a ratio lies in [0, 1], every other metric (counts,
     /// rates per week, minutes) is at least 0.
     pub fn domain(&self) -> (f64, f64) {
@@ -46,7 +125,7 @@ impl MetricDef {
     }
 
     /// The estimate of this metric from the replications' `values`: its interval clamped to
-    /// the metric's [domain](MetricDef::domain), where Student t would reach past it.
+    /// the metric's [domain](Metric::domain), where Student t would reach past it.
     pub fn estimate(&self, values: &[f64]) -> Option<Estimate> {
         let (lo, hi) = self.domain();
         estimate(values).map(|mut e| {
@@ -211,44 +290,68 @@ pub const METRICS: &[MetricDef] = &[
     MetricDef {
         name: "first_response_p50",
         unit: "minutes",
-        definition: "Median time from a request's opening to its answer (answered requests).",
-        value: |k, _| quantile_minutes(&k.first_response, 0.5),
+        definition: "Median time from a request's opening to its answer, over every closed request: an unanswered request counts as never answered, and a percentile that falls among them is `never`.",
+        value: |k, _| quantile_over_closed(&k.first_response, k.requests, 0.5),
     },
     MetricDef {
         name: "first_response_p90",
         unit: "minutes",
-        definition: "90th percentile of the first response time.",
-        value: |k, _| quantile_minutes(&k.first_response, 0.9),
+        definition: "90th percentile of the first response time over every closed request (`never` when more than 10% were never answered).",
+        value: |k, _| quantile_over_closed(&k.first_response, k.requests, 0.9),
     },
     MetricDef {
         name: "first_response_p99",
         unit: "minutes",
-        definition: "99th percentile of the first response time.",
+        definition: "99th percentile of the first response time over every closed request.",
+        value: |k, _| quantile_over_closed(&k.first_response, k.requests, 0.99),
+    },
+    MetricDef {
+        name: "first_response_answered_p50",
+        unit: "minutes",
+        definition: "Median first response time of the answered requests only: it improves when long waits end unanswered, so it says how fast answers came, not how well customers were served.",
+        value: |k, _| quantile_minutes(&k.first_response, 0.5),
+    },
+    MetricDef {
+        name: "first_response_answered_p90",
+        unit: "minutes",
+        definition: "90th percentile of the first response time of the answered requests only.",
+        value: |k, _| quantile_minutes(&k.first_response, 0.9),
+    },
+    MetricDef {
+        name: "first_response_answered_p99",
+        unit: "minutes",
+        definition: "99th percentile of the first response time of the answered requests only.",
         value: |k, _| quantile_minutes(&k.first_response, 0.99),
     },
     MetricDef {
         name: "time_to_answer_p50",
         unit: "minutes",
-        definition: "Median time from the customer's latest message before the answer to the answer.",
-        value: |k, _| quantile_minutes(&k.time_to_answer, 0.5),
+        definition: "Median time from the customer's latest message before the answer to the answer, over every closed request (an unanswered one counts as never).",
+        value: |k, _| quantile_over_closed(&k.time_to_answer, k.requests, 0.5),
     },
     MetricDef {
         name: "time_to_answer_p90",
         unit: "minutes",
-        definition: "90th percentile of the time to answer.",
-        value: |k, _| quantile_minutes(&k.time_to_answer, 0.9),
+        definition: "90th percentile of the time to answer over every closed request.",
+        value: |k, _| quantile_over_closed(&k.time_to_answer, k.requests, 0.9),
     },
     MetricDef {
         name: "time_to_answer_p99",
         unit: "minutes",
-        definition: "99th percentile of the time to answer.",
-        value: |k, _| quantile_minutes(&k.time_to_answer, 0.99),
+        definition: "99th percentile of the time to answer over every closed request.",
+        value: |k, _| quantile_over_closed(&k.time_to_answer, k.requests, 0.99),
     },
     MetricDef {
         name: "abandoned",
         unit: "count",
         definition: "Requests whose customer gave up waiting for an operator (their patience ran out before one picked them up); counted among the unanswered.",
         value: |k, _| count(k.abandoned),
+    },
+    MetricDef {
+        name: "abandon_rate",
+        unit: "ratio",
+        definition: "abandoned / requests closed.",
+        value: |k, _| ratio(k.abandoned, k.requests),
     },
     MetricDef {
         name: "wait_probability",
@@ -259,20 +362,20 @@ pub const METRICS: &[MetricDef] = &[
     MetricDef {
         name: "mean_wait",
         unit: "minutes",
-        definition: "Mean time from a request's opening until an operator picked it up.",
+        definition: "Mean time a closed request waited for an operator: from its opening until an operator picked it up, or until it closed (given up or expired) when none did, so that leaving requests unanswered never shortens it.",
         value: |k, _| {
-            (k.picked_up > 0).then(|| k.wait_total as f64 / k.picked_up as f64 / MINUTE as f64)
+            (k.requests > 0).then(|| k.queue_total as f64 / k.requests as f64 / MINUTE as f64)
         },
     },
     MetricDef {
         name: "occupancy",
         unit: "ratio",
-        definition: "Operator occupancy: conversations in hand / (operators on duty × concurrency), over the time on duty (shared by all channels).",
+        definition: "Operator occupancy: conversations in hand / (operators on duty × concurrency), over the time on duty (shared by all channels). An operator finishing answers after their shift counts as on duty until the last one, so occupancy never exceeds 1.",
         value: |_, run| run.occupancy,
     },
 ];
 
-/// One replication's metric values per row (channels, then `all`), in [`METRICS`] order.
+/// One replication's metric values per row (channels, then `all`), in [`catalogue`] order.
 pub type MetricRows = Vec<(String, Vec<Option<f64>>)>;
 
 /// The two senders, in the order of the counters.
@@ -312,6 +415,11 @@ pub struct Counters {
     pub waited: u64,
     pub abandoned: u64,
     pub wait_total: u64,
+    /// Over closed requests: milliseconds from opening until picked up, or until closed
+    /// when never picked up.
+    pub queue_total: u64,
+    /// Closed requests that an operator picked up: milliseconds from opening to pick-up.
+    pub pickup_wait: Histogram<u64>,
     pub first_response: Histogram<u64>,
     pub time_to_answer: Histogram<u64>,
 }
@@ -335,6 +443,8 @@ impl Default for Counters {
             waited: 0,
             abandoned: 0,
             wait_total: 0,
+            queue_total: 0,
+            pickup_wait: histogram(),
             first_response: histogram(),
             time_to_answer: histogram(),
         }
@@ -343,6 +453,31 @@ impl Default for Counters {
 
 fn ratio(a: u64, b: u64) -> Option<f64> {
     (b > 0).then(|| a as f64 / b as f64)
+}
+
+/// The `q` quantile, in minutes, of `closed` requests of which those in `h` were answered and
+/// the others never: infinite (`never`) when it falls among the unanswered.
+fn quantile_over_closed(h: &Histogram<u64>, closed: u64, q: f64) -> Option<f64> {
+    if closed == 0 {
+        return None;
+    }
+    let answered = h.len() as f64;
+    let rank = q * closed as f64;
+    if rank > answered {
+        return Some(f64::INFINITY);
+    }
+    quantile_minutes(h, rank / answered)
+}
+
+/// Of `closed` requests, the share whose time in `h` is at most `limit` (to the histogram's
+/// three significant digits).
+fn share_within(h: &Histogram<u64>, closed: u64, limit: Millis) -> Option<f64> {
+    let within = if h.is_empty() {
+        0
+    } else {
+        h.count_between(0, limit.max(0) as u64)
+    };
+    ratio(within, closed)
 }
 
 fn quantile_minutes(h: &Histogram<u64>, q: f64) -> Option<f64> {
@@ -374,6 +509,8 @@ impl Counters {
         self.waited += other.waited;
         self.abandoned += other.abandoned;
         self.wait_total += other.wait_total;
+        self.queue_total += other.queue_total;
+        let _ = self.pickup_wait.add(&other.pickup_wait);
         // Both auto-resize, so adding cannot fail.
         let _ = self.first_response.add(&other.first_response);
         let _ = self.time_to_answer.add(&other.time_to_answer);
@@ -420,9 +557,9 @@ impl Counters {
         Verdict::ALL.iter().map(|&v| self.count(sender, v)).sum()
     }
 
-    /// The value of every metric, in [`METRICS`] order (undefined ratios are `None`).
-    pub fn values(&self, run: &RunFigures) -> Vec<Option<f64>> {
-        METRICS.iter().map(|m| (m.value)(self, run)).collect()
+    /// The value of every metric of `metrics`, in order (undefined ratios are `None`).
+    pub fn values(&self, metrics: &[Metric], run: &RunFigures) -> Vec<Option<f64>> {
+        metrics.iter().map(|m| m.value(self, run)).collect()
     }
 }
 
@@ -491,9 +628,16 @@ pub struct ReplicationMetrics {
     pub hourly: Hourly,
     /// Counted time (horizon less warm-up), in weeks.
     pub weeks: f64,
+    /// The response thresholds of the report (`[report] service_level`).
+    pub service_levels: Vec<Millis>,
 }
 
 impl ReplicationMetrics {
+    /// The metrics of this replication's report ([`catalogue`]).
+    pub fn catalogue(&self) -> Vec<Metric> {
+        catalogue(&self.service_levels)
+    }
+
     /// The counters of all channels together.
     pub fn all(&self) -> Counters {
         let mut all = Counters::default();
@@ -503,18 +647,19 @@ impl ReplicationMetrics {
         all
     }
 
-    /// Metric values per row label (`whatsapp`, …, `all`), in [`METRICS`] order.
+    /// Metric values per row label (`whatsapp`, …, `all`), in [`catalogue`] order.
     pub fn rows(&self) -> Vec<(String, Vec<Option<f64>>)> {
         let run = RunFigures {
             weeks: self.weeks,
             occupancy: self.hourly.occupancy(),
         };
+        let metrics = self.catalogue();
         let mut rows: Vec<(String, Vec<Option<f64>>)> = self
             .channels
             .iter()
-            .map(|(ch, c)| (ch.to_string(), c.values(&run)))
+            .map(|(ch, c)| (ch.to_string(), c.values(&metrics, &run)))
             .collect();
-        rows.push(("all".into(), self.all().values(&run)));
+        rows.push(("all".into(), self.all().values(&metrics, &run)));
         rows
     }
 }
@@ -532,6 +677,14 @@ pub fn estimate(values: &[f64]) -> Option<Estimate> {
     let n = values.len();
     if n == 0 {
         return None;
+    }
+    // A `never` (infinite) value makes the mean `never`, with no interval.
+    if values.iter().any(|v| v.is_infinite()) {
+        return Some(Estimate {
+            mean: f64::INFINITY,
+            interval: None,
+            n,
+        });
     }
     // Summed in order: the same values give the same bytes, whatever the thread count.
     let mean = values.iter().sum::<f64>() / n as f64;
@@ -590,17 +743,25 @@ mod tests {
         send(Sender::Bot, Reason::StandardWindow, 3);
         c.requests = 10;
         c.unanswered = 4;
-        let v = c.values(&RunFigures {
-            weeks: 2.0,
-            occupancy: None,
-        });
-        let get = |name: &str| v[METRICS.iter().position(|m| m.name == name).unwrap()];
+        let metrics = catalogue(&[30 * MINUTE]);
+        let v = c.values(
+            &metrics,
+            &RunFigures {
+                weeks: 2.0,
+                occupancy: None,
+            },
+        );
+        let get = |name: &str| v[metrics.iter().position(|m| m.name == name).unwrap()];
         assert_eq!(get("sent_operator"), Some(8.0));
         assert_eq!(get("undelivered_rate_operator"), Some(0.25));
         assert_eq!(get("undelivered_rate_bot"), Some(0.25));
         assert_eq!(get("undelivered_rate"), Some(3.0 / 12.0));
         assert_eq!(get("unanswered_rate"), Some(0.4));
         assert_eq!(get("coverage"), None);
-        assert_eq!(v.len(), METRICS.len());
+        // No answered request: every percentile over the closed ones is never.
+        assert_eq!(get("first_response_p50"), Some(f64::INFINITY));
+        assert_eq!(get("first_response_answered_p50"), None);
+        assert_eq!(get("service_level_30m"), Some(0.0));
+        assert_eq!(v.len(), METRICS.len() + 2);
     }
 }

@@ -694,8 +694,12 @@ pub fn heat_map<DB: DrawingBackend>(area: &Area<'_, DB>, map: &HeatMap) -> Resul
     Ok(())
 }
 
-/// A value written for people: ratios in percent, other units as they are.
+/// A value written for people: ratios in percent, other units as they are; an infinite
+/// time is `never`.
 pub fn format_value(v: f64, unit: &str) -> String {
+    if v.is_infinite() {
+        return "never".to_string();
+    }
     match unit {
         "ratio" => format!("{:.1}%", v * 100.0),
         _ if v.abs() >= 100.0 => format!("{v:.0}"),
@@ -703,8 +707,19 @@ pub fn format_value(v: f64, unit: &str) -> String {
     }
 }
 
-/// The unit of a metric.
+/// Whether a higher value of the metric is the better one (coverage, rescued, the response
+/// shares at a threshold); for the others lower is better.
+pub fn higher_is_better(metric: &str) -> bool {
+    matches!(metric, "coverage" | "rescued")
+        || metric.starts_with("service_level_")
+        || metric.starts_with("answered_within_")
+}
+
+/// The unit of a metric (the response shares at a threshold are ratios).
 pub fn unit_of(metric: &str) -> &'static str {
+    if metric.starts_with("service_level_") || metric.starts_with("answered_within_") {
+        return "ratio";
+    }
     METRICS
         .iter()
         .find(|m| m.name == metric)

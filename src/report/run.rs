@@ -9,7 +9,7 @@ use super::charts::{
     render, row_colour,
 };
 use super::{Summary, hourly_csv, replications_csv, summary_csv, verdicts_csv};
-use crate::metrics::{METRICS, ReplicationMetrics};
+use crate::metrics::{Metric, ReplicationMetrics};
 use crate::output::OutputFile;
 use crate::rules::Reason;
 use crate::scenario::Scenario;
@@ -338,14 +338,18 @@ pub fn summary_table_html(summary: &Summary) -> String {
         let _ = write!(out, "<th>{}</th>", esc(r));
     }
     out.push_str("</tr></thead><tbody>\n");
-    for def in METRICS {
+    for def in &summary.metrics {
         let _ = write!(
             out,
             "<tr><td>{} <span class=\"note\">({})</span></td>",
             def.name, def.unit
         );
         for r in &summary.rows {
-            let _ = write!(out, "<td>{}</td>", cell(summary.get(r, def.name), def.unit));
+            let _ = write!(
+                out,
+                "<td>{}</td>",
+                cell(summary.get(r, &def.name), def.unit)
+            );
         }
         out.push_str("</tr>\n");
     }
@@ -353,16 +357,23 @@ pub fn summary_table_html(summary: &Summary) -> String {
     out
 }
 
-/// The glossary: every metric's definition.
-pub fn glossary_html() -> String {
-    let mut out = String::from("<dl class=\"glossary\">\n");
-    for def in METRICS {
+/// The glossary: the definition of each of `metrics`.
+pub fn glossary_html(metrics: &[Metric]) -> String {
+    let mut out = String::from(
+        "<p class=\"note\">Whether customers are served: <code>unanswered_rate</code>, \
+         <code>service_level_&lt;T&gt;</code>, <code>answered_within_&lt;T&gt;</code> and the first \
+         response percentiles, all over every request (an unanswered one counts as never \
+         answered). Whether Meta's rules were kept: <code>undelivered_rate_operator</code> and \
+         <code>violations_per_week</code>; these can be met by answering nobody late, so set a \
+         target on the former too.</p>\n<dl class=\"glossary\">\n",
+    );
+    for def in metrics {
         let _ = writeln!(
             out,
             "<dt>{} ({})</dt><dd>{}</dd>",
             def.name,
             def.unit,
-            esc(def.definition)
+            esc(&def.definition)
         );
     }
     out.push_str("<dt>verdicts</dt><dd>delivered: reached the customer when sent; held: waits until the customer accepts the conversation request or writes (Instagram); undelivered: never reaches the customer; violation: a compliant platform must refuse it (the human-agent tag misused).</dd>\n");
@@ -483,7 +494,7 @@ pub fn run_page(s: &Scenario, summary: &Summary, charts: &[Chart], files: &[&str
     let _ = write!(
         out,
         "</ul>\n<h2>Glossary</h2>\n{}</body>\n</html>\n",
-        glossary_html()
+        glossary_html(&summary.metrics)
     );
     out
 }

@@ -8,25 +8,39 @@ use std::fmt::Write as _;
 use super::Summary;
 use super::charts::chart_files;
 use super::charts::{
-    Chart, ChartError, HeatMap, Line, LineChart, Plot, XFormat, format_value, render, row_colour,
-    unit_of,
+    Chart, ChartError, HeatMap, Line, LineChart, Plot, XFormat, format_value, higher_is_better,
+    render, row_colour, unit_of,
 };
 use super::run::{PAGE_HEAD, esc, figures_html, glossary_html};
-use crate::metrics::METRICS;
+use super::tables::num;
+use crate::metrics::Metric;
 use crate::output::OutputFile;
 
-/// The metrics drawn against the varied keys.
-pub const HEADLINE: &[&str] = &[
-    "undelivered_rate_operator",
-    "unanswered_rate",
-    "lost_rate",
-    "first_response_p50",
-    "violations_per_week",
-    "coverage",
-];
-
-fn num(v: f64) -> String {
-    format!("{v:.6}")
+/// The metrics drawn against the varied keys, those that say whether customers are served
+/// first: the unanswered rate, the service level and the customer's view at the first
+/// threshold, the first response over every request; then compliance (undelivered,
+/// violations), lost conversations and the warning bot's coverage.
+pub fn headline(metrics: &[Metric]) -> Vec<String> {
+    let first = |prefix: &str| {
+        metrics
+            .iter()
+            .find(|m| m.name.starts_with(prefix))
+            .map(|m| m.name.clone())
+    };
+    let mut names = vec!["unanswered_rate".to_string()];
+    names.extend(first("service_level_"));
+    names.extend(first("answered_within_"));
+    names.extend(
+        [
+            "first_response_p50",
+            "undelivered_rate_operator",
+            "lost_rate",
+            "violations_per_week",
+            "coverage",
+        ]
+        .map(String::from),
+    );
+    names
 }
 
 /// A varied key and its values as written.
@@ -60,7 +74,7 @@ pub fn sweep_csv(sweep: &SweepView, summaries: &[Summary]) -> Vec<u8> {
     out.push_str(",channel,metric,unit,mean,ci_low,ci_high,replications\n");
     for (p, (labels, s)) in sweep.points.iter().zip(summaries).enumerate() {
         for (row, estimates) in s.rows.iter().zip(&s.estimates) {
-            for (def, e) in METRICS.iter().zip(estimates) {
+            for (def, e) in s.metrics.iter().zip(estimates) {
                 let _ = write!(out, "{p}");
                 for l in labels {
                     let _ = write!(out, ",{l}");
@@ -98,6 +112,7 @@ pub fn sweep_charts(sweep: &SweepView, summaries: &[Summary]) -> Result<Vec<Char
     let Some(first) = summaries.first() else {
         return Ok(charts);
     };
+    let headline = headline(&first.metrics);
     match sweep.varies.as_slice() {
         [v] => {
             let numeric: Option<Vec<f64>> =
@@ -118,7 +133,7 @@ pub fn sweep_charts(sweep: &SweepView, summaries: &[Summary]) -> Result<Vec<Char
                     XFormat::Labels(v.labels.to_vec()),
                 ),
             };
-            for metric in HEADLINE {
+            for metric in headline.iter().map(String::as_str) {
                 let unit = unit_of(metric);
                 let k = scale(unit);
                 let lines = first
@@ -133,7 +148,9 @@ pub fn sweep_charts(sweep: &SweepView, summaries: &[Summary]) -> Result<Vec<Char
                             points: xs
                                 .iter()
                                 .zip(&es)
-                                .filter_map(|(x, e)| e.map(|e| (*x, e.mean * k)))
+                                .filter_map(|(x, e)| {
+                                    e.filter(|e| e.mean.is_finite()).map(|e| (*x, e.mean * k))
+                                })
                                 .collect(),
                             band: Some(
                                 xs.iter()
@@ -163,7 +180,7 @@ pub fn sweep_charts(sweep: &SweepView, summaries: &[Summary]) -> Result<Vec<Char
             }
         }
         [a, b] => {
-            for metric in HEADLINE {
+            for metric in headline.iter().map(String::as_str) {
                 let unit = unit_of(metric);
                 // Points run with the first key slowest: point = i * |b| + j.
                 let values = (0..b.labels.len())
@@ -186,7 +203,7 @@ pub fn sweep_charts(sweep: &SweepView, summaries: &[Summary]) -> Result<Vec<Char
                         y: (b.key.to_string(), b.labels.to_vec()),
                         values,
                         unit: unit.to_string(),
-                        high_is_good: matches!(*metric, "coverage" | "rescued"),
+                        high_is_good: higher_is_better(metric),
                     }),
                 )?);
             }
@@ -236,7 +253,8 @@ pub fn sweep_page(sweep: &SweepView, summaries: &[Summary], charts: &[Chart]) ->
         let _ = write!(out, "<th>{}</th>", esc(v.key));
     }
     out.push_str("<th>channel</th>");
-    for m in HEADLINE {
+    let headline = headline(summaries.first().map_or(&[][..], |s| &s.metrics));
+    for m in &headline {
         let _ = write!(out, "<th>{m}</th>");
     }
     out.push_str("</tr></thead><tbody>\n");
@@ -247,7 +265,7 @@ pub fn sweep_page(sweep: &SweepView, summaries: &[Summary], charts: &[Chart]) ->
                 let _ = write!(out, "<td>{}</td>", esc(l));
             }
             let _ = write!(out, "<td>{}</td>", esc(row));
-            for m in HEADLINE {
+            for m in &headline {
                 let unit = unit_of(m);
                 let text = s.get(row, m).map_or("—".into(), |e| match e.interval {
                     Some((lo, hi)) => format!(
@@ -267,7 +285,7 @@ pub fn sweep_page(sweep: &SweepView, summaries: &[Summary], charts: &[Chart]) ->
         out,
         "</tbody></table>\n<h2>Files</h2>\n<ul><li><a href=\"sweep.csv\">sweep.csv</a>: every metric of every point and channel</li></ul>\n\
          <h2>Glossary</h2>\n{}</body>\n</html>\n",
-        glossary_html()
+        glossary_html(summaries.first().map_or(&[][..], |s| &s.metrics))
     );
     out
 }

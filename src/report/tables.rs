@@ -2,13 +2,20 @@
 
 use std::fmt::Write as _;
 
-use crate::metrics::{Estimate, METRICS, MetricRows, ReplicationMetrics, SENDERS, estimate};
+use crate::metrics::{
+    Estimate, Metric, MetricRows, ReplicationMetrics, SENDERS, catalogue, estimate,
+};
 use crate::rules::Reason;
 use crate::time::{WEEK_HOURS, WEEKDAY_NAMES};
 
-/// Floats in CSV: a fixed number of decimals, so equal runs give equal bytes.
-fn num(v: f64) -> String {
-    format!("{v:.6}")
+/// Floats in CSV: a fixed number of decimals, so equal runs give equal bytes; an infinite
+/// time (a percentile among requests never answered) is `never`.
+pub(crate) fn num(v: f64) -> String {
+    if v.is_infinite() {
+        "never".to_string()
+    } else {
+        format!("{v:.6}")
+    }
 }
 
 fn opt(v: Option<f64>) -> String {
@@ -18,9 +25,11 @@ fn opt(v: Option<f64>) -> String {
 /// Every metric of every row (channels, then `all`), estimated over the replications.
 #[derive(Clone, Debug)]
 pub struct Summary {
+    /// The metrics, in the order of `estimates`.
+    pub metrics: Vec<Metric>,
     /// Row labels: the channels, then `all`.
     pub rows: Vec<String>,
-    /// `estimates[row][metric]`, in [`METRICS`] order.
+    /// `estimates[row][metric]`, in `metrics` order.
     pub estimates: Vec<Vec<Option<Estimate>>>,
     pub replications: usize,
 }
@@ -29,19 +38,22 @@ impl Summary {
     /// Summarises replications given in replication order.
     pub fn new(reps: &[&ReplicationMetrics]) -> Summary {
         let per_rep: Vec<MetricRows> = reps.iter().map(|r| r.rows()).collect();
-        Summary::from_rows(&per_rep)
+        let metrics = reps
+            .first()
+            .map_or_else(|| catalogue(&[]), |r| r.catalogue());
+        Summary::from_rows(metrics, &per_rep)
     }
 
-    /// Summarises replications given as their metric rows ([`ReplicationMetrics::rows`]),
-    /// in replication order.
-    pub fn from_rows(per_rep: &[MetricRows]) -> Summary {
+    /// Summarises replications given as their rows of `metrics`
+    /// ([`ReplicationMetrics::rows`]), in replication order.
+    pub fn from_rows(metrics: Vec<Metric>, per_rep: &[MetricRows]) -> Summary {
         let rows: Vec<String> = per_rep
             .first()
             .map(|r| r.iter().map(|(l, _)| l.clone()).collect())
             .unwrap_or_default();
         let estimates = (0..rows.len())
             .map(|row| {
-                METRICS
+                metrics
                     .iter()
                     .enumerate()
                     .map(|(m, def)| {
@@ -52,6 +64,7 @@ impl Summary {
             })
             .collect();
         Summary {
+            metrics,
             rows,
             estimates,
             replications: per_rep.len(),
@@ -61,7 +74,7 @@ impl Summary {
     /// The estimate of `metric` on row `row` (a channel name or `all`).
     pub fn get(&self, row: &str, metric: &str) -> Option<Estimate> {
         let r = self.rows.iter().position(|l| l == row)?;
-        let m = METRICS.iter().position(|d| d.name == metric)?;
+        let m = self.metrics.iter().position(|d| d.name == metric)?;
         self.estimates[r][m]
     }
 }
@@ -70,7 +83,7 @@ impl Summary {
 pub fn summary_csv(s: &Summary) -> Vec<u8> {
     let mut out = String::from("channel,metric,unit,mean,ci_low,ci_high,replications\n");
     for (row, estimates) in s.rows.iter().zip(&s.estimates) {
-        for (def, e) in METRICS.iter().zip(estimates) {
+        for (def, e) in s.metrics.iter().zip(estimates) {
             let (mean, lo, hi, n) = match e {
                 Some(e) => (
                     num(e.mean),
@@ -90,8 +103,9 @@ pub fn summary_csv(s: &Summary) -> Vec<u8> {
 pub fn replications_csv(reps: &[(u32, &ReplicationMetrics)]) -> Vec<u8> {
     let mut out = String::from("replication,channel,metric,value\n");
     for (r, m) in reps {
+        let metrics = m.catalogue();
         for (row, values) in m.rows() {
-            for (def, v) in METRICS.iter().zip(values) {
+            for (def, v) in metrics.iter().zip(values) {
                 let _ = writeln!(out, "{r},{row},{},{}", def.name, opt(v));
             }
         }
@@ -167,7 +181,24 @@ pub fn hourly_csv(reps: &[&ReplicationMetrics]) -> Vec<u8> {
 
 /// The table printed after a run: the headline metrics per channel, mean ± half-interval.
 pub fn summary_table(s: &Summary) -> String {
-    const SHOWN: &[(&str, &str, f64)] = &[
+    // Are customers served? first; then how, and whether the rules were kept.
+    let mut shown: Vec<(String, String, f64)> = vec![(
+        "unanswered_rate".into(),
+        "requests unanswered %".into(),
+        100.0,
+    )];
+    for m in &s.metrics {
+        if let Some(t) = m.name.strip_prefix("service_level_") {
+            shown.push((m.name.clone(), format!("picked up within {t} %"), 100.0));
+        } else if let Some(t) = m.name.strip_prefix("answered_within_") {
+            shown.push((m.name.clone(), format!("answered within {t} %"), 100.0));
+        }
+    }
+    for (metric, label, scale) in [
+        ("first_response_p50", "first response p50 (min)", 1.0),
+        ("first_response_p90", "first response p90 (min)", 1.0),
+        ("abandon_rate", "gave up waiting %", 100.0),
+        ("lost_rate", "conversations lost %", 100.0),
         ("conversations", "conversations", 1.0),
         ("requests", "requests closed", 1.0),
         ("sent_operator", "operator messages", 1.0),
@@ -175,27 +206,26 @@ pub fn summary_table(s: &Summary) -> String {
         ("sent_bot", "bot messages", 1.0),
         ("undelivered_rate_bot", "bot undelivered %", 100.0),
         ("violations_per_week", "violations / week", 1.0),
-        ("unanswered_rate", "requests unanswered %", 100.0),
-        ("lost_rate", "conversations lost %", 100.0),
         ("coverage", "auto-reply coverage %", 100.0),
         ("rescued", "rescued %", 100.0),
-        ("first_response_p50", "first response p50 (min)", 1.0),
-        ("first_response_p90", "first response p90 (min)", 1.0),
         ("held", "held", 1.0),
         ("released", "released", 1.0),
         ("occupancy", "operator occupancy %", 100.0),
-    ];
+    ] {
+        shown.push((metric.into(), label.into(), scale));
+    }
     let width = 22;
     let mut out = format!("{:<28}", "");
     for row in &s.rows {
         let _ = write!(out, "{row:>width$}");
     }
     out.push('\n');
-    for (metric, label, scale) in SHOWN {
+    for (metric, label, scale) in &shown {
         let _ = write!(out, "{label:<28}");
         for row in &s.rows {
             let cell = match s.get(row, metric) {
                 None => "—".to_string(),
+                Some(e) if e.mean.is_infinite() => "never".to_string(),
                 Some(e) => {
                     let decimals = if *scale == 100.0 || e.mean.abs() < 100.0 {
                         1
@@ -220,7 +250,9 @@ pub fn summary_table(s: &Summary) -> String {
     }
     let _ = writeln!(
         out,
-        "\n{} replication{}; ± is the half-width of the 95% interval over replications.",
+        "\n{} replication{}; ± is the half-width of the 95% interval over replications. Whether \
+         customers are served: the first rows (unanswered, picked up and answered within a \
+         time); compliance (undelivered, violations) can be met by answering nobody late.",
         s.replications,
         if s.replications == 1 { "" } else { "s" }
     );

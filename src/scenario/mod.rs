@@ -197,6 +197,23 @@ pub struct Scenario {
     pub operators: Operators,
     pub bots: Bots,
     pub policy: Policy,
+    pub report: Report,
+}
+
+/// What the reports show beyond the fixed metrics.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    /// The thresholds of `service_level_<T>` and `answered_within_<T>`; 15 minutes and 1 hour
+    /// unless the scenario says otherwise.
+    pub service_levels: Vec<Millis>,
+}
+
+impl Default for Report {
+    fn default() -> Self {
+        Report {
+            service_levels: vec![15 * crate::time::MINUTE, crate::time::HOUR],
+        }
+    }
 }
 
 impl Scenario {

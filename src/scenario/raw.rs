@@ -25,6 +25,8 @@ pub(super) struct RawScenario {
     pub(super) bots: RawBots,
     #[serde(default)]
     pub(super) policy: RawPolicy,
+    #[serde(default)]
+    pub(super) report: RawReport,
 }
 
 #[derive(Debug, Deserialize)]
@@ -92,4 +94,10 @@ pub(super) struct RawBots {
     pub(super) no_answer_after: Option<String>,
     pub(super) off_hours: Option<bool>,
     pub(super) window_warning: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawReport {
+    pub(super) service_level: Option<Vec<String>>,
 }

@@ -5,7 +5,7 @@ use chrono::{NaiveDateTime, NaiveTime};
 use chrono_tz::Tz;
 
 use super::distribution::RawDuration;
-use super::raw::{RawBots, RawChannel, RawCustomers, RawOperators, RawScenario};
+use super::raw::{RawBots, RawChannel, RawCustomers, RawOperators, RawReport, RawScenario};
 use super::week::{self, WEEK_HOURS, WEEKDAY_NAMES, Weekdays};
 use super::*;
 use crate::rules::PolicyError;
@@ -176,7 +176,36 @@ impl RawScenario {
             operators: self.operators.validate()?,
             bots: self.bots.validate()?,
             policy: self.policy.validate("policy.").map_err(policy_error)?,
+            report: self.report.validate()?,
         })
+    }
+}
+
+impl RawReport {
+    fn validate(&self) -> Result<Report, ScenarioError> {
+        let Some(texts) = &self.service_level else {
+            return Ok(Report::default());
+        };
+        if texts.len() > 6 {
+            return Err(ScenarioError::new(
+                "report.service_level",
+                &texts.join(", "),
+                "at most six thresholds",
+            ));
+        }
+        let mut service_levels = Vec::with_capacity(texts.len());
+        for (i, text) in texts.iter().enumerate() {
+            let t = duration(&format!("report.service_level[{i}]"), text)?;
+            if service_levels.contains(&t) {
+                return Err(ScenarioError::new(
+                    &format!("report.service_level[{i}]"),
+                    text,
+                    "each threshold once",
+                ));
+            }
+            service_levels.push(t);
+        }
+        Ok(Report { service_levels })
     }
 }
 

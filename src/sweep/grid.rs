@@ -1,7 +1,7 @@
 //! The grid of a sweep: `KEY=VALUES` specifications, key paths set in the scenario's
 //! TOML, a validated scenario per point, and the report of the finished grid.
 
-use crate::metrics::MetricRows;
+use crate::metrics::{Metric, MetricRows, catalogue};
 use crate::output::OutputFile;
 use crate::report::Summary;
 use crate::report::charts::ChartError;
@@ -234,6 +234,9 @@ impl Sweep {
             return Err(SweepError::NothingVaried);
         }
         for (i, v) in varies.iter().enumerate() {
+            if v.key == "report" || v.key.starts_with("report.") {
+                return Err(SweepError::ReportVaried { key: v.key.clone() });
+            }
             if varies[..i].iter().any(|w| w.key == v.key) {
                 return Err(SweepError::VariedTwice { key: v.key.clone() });
             }
@@ -304,6 +307,12 @@ impl Sweep {
         })
     }
 
+    /// The metrics of the sweep's results: those of its scenario's report (every point has
+    /// the same thresholds: `report` cannot be varied).
+    pub fn metrics(&self) -> Vec<Metric> {
+        catalogue(&self.prepared[0].scenario.report.service_levels)
+    }
+
     /// The summary of every point of the grid, from the results of all its pairs.
     pub fn point_summaries(&self, results: &[PairResult]) -> Vec<Summary> {
         (0..self.points.len())
@@ -311,7 +320,7 @@ impl Sweep {
                 let mut reps: Vec<&PairResult> = results.iter().filter(|r| r.point == p).collect();
                 reps.sort_by_key(|r| r.replication);
                 let rows: Vec<MetricRows> = reps.iter().map(|r| r.rows.clone()).collect();
-                Summary::from_rows(&rows)
+                Summary::from_rows(self.metrics(), &rows)
             })
             .collect()
     }

@@ -38,6 +38,9 @@ pub enum SweepError {
     NothingVaried,
     #[error("{key}: the key is varied twice")]
     VariedTwice { key: String },
+    /// The report's settings are the same for every point, so that points compare.
+    #[error("{key}: the report's settings cannot be varied")]
+    ReportVaried { key: String },
     #[error("the grid has {points} points; at most 100000")]
     TooManyPoints { points: usize },
     /// The base scenario is not TOML.

@@ -10,7 +10,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::SweepError;
-use crate::metrics::{METRICS, MetricRows};
+use crate::metrics::{Metric, MetricRows};
 
 /// The metric rows of one (point, replication) pair.
 #[derive(Clone, Debug, PartialEq)]
@@ -26,11 +26,11 @@ pub struct ResultsFile {
     file: std::fs::File,
 }
 
-fn header() -> String {
+fn header(metrics: &[Metric]) -> String {
     let mut h = String::from("point,replication,row");
-    for m in METRICS {
+    for m in metrics {
         h.push(',');
-        h.push_str(m.name);
+        h.push_str(&m.name);
     }
     h.push('\n');
     h
@@ -38,7 +38,8 @@ fn header() -> String {
 
 impl ResultsFile {
     /// Opens `dir/results.csv` for appending, writing its header when it is new.
-    pub fn open(dir: &Path) -> io::Result<ResultsFile> {
+    /// `metrics` name the columns ([`crate::metrics::catalogue`] of the sweep).
+    pub fn open(dir: &Path, metrics: &[Metric]) -> io::Result<ResultsFile> {
         let path = dir.join("results.csv");
         let fresh = !path.exists();
         let mut file = std::fs::OpenOptions::new()
@@ -46,7 +47,7 @@ impl ResultsFile {
             .append(true)
             .open(&path)?;
         if fresh {
-            file.write_all(header().as_bytes())?;
+            file.write_all(header(metrics).as_bytes())?;
         } else {
             // A line cut short by an interruption is ended, so the next one starts clean.
             let text = std::fs::read(&path)?;
@@ -83,7 +84,11 @@ impl ResultsFile {
 
 /// The complete pairs in `dir/results.csv` (a pair is complete with all `rows` rows);
 /// lines cut short by an interruption are ignored.
-pub fn read_results(dir: &Path, rows: &[String]) -> Result<Vec<PairResult>, SweepError> {
+pub fn read_results(
+    dir: &Path,
+    rows: &[String],
+    metrics: &[Metric],
+) -> Result<Vec<PairResult>, SweepError> {
     let path = dir.join("results.csv");
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
@@ -93,7 +98,7 @@ pub fn read_results(dir: &Path, rows: &[String]) -> Result<Vec<PairResult>, Swee
     let mut lines: Vec<&str> = text.split('\n').collect();
     // The last piece is empty after a final newline, or a line cut short.
     lines.pop();
-    if lines.first() != Some(&header().trim_end()) {
+    if lines.first() != Some(&header(metrics).trim_end()) {
         return Err(SweepError::NotResults { path });
     }
     // (point, replication) -> row label -> metric values.
@@ -101,7 +106,7 @@ pub fn read_results(dir: &Path, rows: &[String]) -> Result<Vec<PairResult>, Swee
     let mut pairs: BTreeMap<(usize, u32), Rows> = BTreeMap::new();
     for (n, line) in lines.iter().enumerate().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
-        if f.len() != 3 + METRICS.len() {
+        if f.len() != 3 + metrics.len() {
             // An interrupted write, ended by the next run: not a result.
             continue;
         }

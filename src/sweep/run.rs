@@ -48,10 +48,11 @@ pub fn execute(
         }
     }
     let rows = row_labels(sweep);
-    let finished: std::collections::BTreeSet<(usize, u32)> = read_results(dir, &rows)?
-        .into_iter()
-        .map(|r| (r.point, r.replication))
-        .collect();
+    let finished: std::collections::BTreeSet<(usize, u32)> =
+        read_results(dir, &rows, &sweep.metrics())?
+            .into_iter()
+            .map(|r| (r.point, r.replication))
+            .collect();
     let mine = sweep.share_pairs(share);
     let pending: Vec<(usize, u32)> = mine
         .iter()
@@ -59,7 +60,7 @@ pub fn execute(
         .filter(|p| !finished.contains(p))
         .collect();
     let resumed = mine.len() - pending.len();
-    let file = std::sync::Mutex::new(ResultsFile::open(dir).map_err(io)?);
+    let file = std::sync::Mutex::new(ResultsFile::open(dir, &sweep.metrics()).map_err(io)?);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -93,7 +94,7 @@ pub fn complete_results(sweep: &Sweep, dirs: &[PathBuf]) -> Result<Vec<PairResul
     let rows = row_labels(sweep);
     let mut all: std::collections::BTreeMap<(usize, u32), PairResult> = Default::default();
     for d in dirs {
-        for r in read_results(d, &rows)? {
+        for r in read_results(d, &rows, &sweep.metrics())? {
             all.insert((r.point, r.replication), r);
         }
     }

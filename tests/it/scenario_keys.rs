@@ -57,6 +57,8 @@ const CASES: &[(&str, &str)] = &[
     ("bots.no_answer_after", r#""x""#),
     ("bots.off_hours", "1"),
     ("bots.window_warning", r#""x""#),
+    ("report.service_level", r#"["15m", "soon"]"#),
+    ("report.service_level", r#"["1h", "1h"]"#),
     ("policy.whatsapp.window", r#""x""#),
     ("policy.facebook.window", r#""x""#),
     ("policy.facebook.human_agent_extension", r#""12h""#),

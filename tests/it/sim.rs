@@ -80,13 +80,28 @@ fn a_micro_scenario_gives_the_metrics_worked_out_by_hand() {
     assert_eq!(get("at_risk"), Some(2.0));
     assert_eq!(get("coverage"), Some(1.0));
     assert_eq!(get("rescued"), Some(0.0));
-    let p50 = get("first_response_p50").unwrap();
-    let p90 = get("first_response_p90").unwrap();
+    // Answered requests only: 180 and 870 minutes.
+    let p50 = get("first_response_answered_p50").unwrap();
+    let p90 = get("first_response_answered_p90").unwrap();
     assert!((p50 - 180.0).abs() < 0.5, "first response p50 {p50}");
     assert!((p90 - 870.0).abs() < 1.0, "first response p90 {p90}");
-    // Picked up while open: c2 after 14 h, c3 after 2.5 h.
+    // Over every closed request: 180, 870, never, never.
+    let p50 = get("first_response_p50").unwrap();
+    assert!(
+        (p50 - 870.0).abs() < 1.0,
+        "first response p50 over all {p50}"
+    );
+    assert_eq!(get("first_response_p90"), Some(f64::INFINITY));
+    // Picked up while open: c2 after 14 h, c3 after 2.5 h; c0 and c1 waited 24 h until their
+    // requests closed, never picked up while open.
     assert_eq!(get("wait_probability"), Some(1.0));
-    assert_eq!(get("mean_wait"), Some((840.0 + 150.0) / 2.0));
+    assert_eq!(
+        get("mean_wait"),
+        Some((1440.0 + 1440.0 + 840.0 + 150.0) / 4.0)
+    );
+    // Within an hour: nobody picked up or answered.
+    assert_eq!(get("service_level_1h"), Some(0.0));
+    assert_eq!(get("answered_within_1h"), Some(0.0));
     // One operator busy through the whole shift.
     assert_eq!(get("occupancy"), Some(1.0));
     // One replication: the interval columns are empty.
@@ -128,6 +143,8 @@ days = ["tue"]
 start = "13:00"
 end = "16:00"
 operators = 1
+[report]
+service_level = ["3h", "40h"]
 "#;
 
 #[test]
@@ -150,8 +167,15 @@ fn a_second_micro_scenario_pins_every_metric_the_first_leaves_out() {
         ("whatsapp", "requests", Some(4.0)),
         ("whatsapp", "unanswered_rate", Some(0.75)),
         ("whatsapp", "abandoned", Some(3.0)),
+        ("whatsapp", "abandon_rate", Some(0.75)),
         ("whatsapp", "wait_probability", Some(1.0)),
-        ("whatsapp", "mean_wait", Some(150.0)),
+        // c0-c2 waited 3 h until they gave up; c3 was picked up after 2.5 h.
+        ("whatsapp", "mean_wait", Some((3.0 * 180.0 + 150.0) / 4.0)),
+        ("whatsapp", "service_level_3h", Some(0.25)),
+        ("whatsapp", "answered_within_3h", Some(0.25)),
+        ("whatsapp", "service_level_40h", Some(0.25)),
+        ("whatsapp", "first_response_p50", Some(f64::INFINITY)),
+        ("facebook", "service_level_3h", None),
         ("facebook", "conversations", Some(0.0)),
         ("facebook", "requests", Some(0.0)),
         ("facebook", "requests_censored", Some(1.0)),
@@ -170,6 +194,9 @@ fn a_second_micro_scenario_pins_every_metric_the_first_leaves_out() {
         ("instagram", "released", Some(0.0)),
         ("instagram", "still_held", Some(2.0)),
         ("instagram", "mean_wait", Some((2250.0 + 840.0) / 2.0)),
+        ("instagram", "service_level_3h", Some(0.0)),
+        ("instagram", "service_level_40h", Some(1.0)),
+        ("instagram", "answered_within_40h", Some(1.0)),
         // The `all` row adds the channels' counters (not their metrics).
         ("all", "conversations", Some(6.0)),
         ("all", "lost_conversations", Some(3.0)),
@@ -188,17 +215,28 @@ fn a_second_micro_scenario_pins_every_metric_the_first_leaves_out() {
         ("all", "undelivered_rate", Some(0.0)),
         ("all", "at_risk", Some(1.0)),
         ("all", "wait_probability", Some(1.0)),
+        ("all", "abandon_rate", Some(0.5)),
+        // Over the six closed requests (Facebook's is still open).
         (
             "all",
             "mean_wait",
-            Some((150.0 + 2220.0 + 2250.0 + 840.0) / 4.0),
+            Some((3.0 * 180.0 + 150.0 + 2250.0 + 840.0) / 6.0),
         ),
+        ("all", "service_level_3h", Some(1.0 / 6.0)),
+        ("all", "service_level_40h", Some(0.5)),
+        ("all", "answered_within_40h", Some(0.5)),
+        ("all", "first_response_p90", Some(f64::INFINITY)),
         ("all", "occupancy", Some(2.0 / 3.0)),
     ];
     for &(row, metric, want) in expected {
         let got = get(row, metric);
         match (got, want) {
-            (Some(g), Some(w)) => assert!((g - w).abs() < 1e-9, "{row} {metric}: {g}, not {w}"),
+            (Some(g), Some(w)) => {
+                assert!(
+                    g == w || (g - w).abs() < 1e-9,
+                    "{row} {metric}: {g}, not {w}"
+                )
+            }
             _ => assert_eq!(got, want, "{row} {metric}"),
         }
     }
@@ -210,14 +248,28 @@ fn a_second_micro_scenario_pins_every_metric_the_first_leaves_out() {
             "{row} {metric}: {g}, not {want}"
         );
     };
-    for metric in ["first_response", "time_to_answer"] {
+    // Instagram answered both of its requests: the same over every request.
+    for metric in [
+        "first_response",
+        "first_response_answered",
+        "time_to_answer",
+    ] {
         near("instagram", &format!("{metric}_p50"), 870.0);
         near("instagram", &format!("{metric}_p90"), 2280.0);
         near("instagram", &format!("{metric}_p99"), 2280.0);
-        near("all", &format!("{metric}_p50"), 870.0);
-        near("all", &format!("{metric}_p90"), 2280.0);
-        near("all", &format!("{metric}_p99"), 2280.0);
-        near("whatsapp", &format!("{metric}_p99"), 180.0);
+    }
+    // All channels: answered 180, 870 and 2280 minutes, and three never.
+    near("all", "first_response_answered_p50", 870.0);
+    near("all", "first_response_answered_p90", 2280.0);
+    near("all", "first_response_answered_p99", 2280.0);
+    near("whatsapp", "first_response_answered_p99", 180.0);
+    for metric in ["first_response", "time_to_answer"] {
+        near("all", &format!("{metric}_p50"), 2280.0);
+        assert_eq!(get("all", &format!("{metric}_p90")), Some(f64::INFINITY));
+        assert_eq!(
+            get("whatsapp", &format!("{metric}_p99")),
+            Some(f64::INFINITY)
+        );
     }
 }
 
@@ -463,7 +515,13 @@ fn erlang_c(c: u32, a: f64) -> f64 {
 
 /// The value of `metric` on `row` in each replication of `run`.
 fn per_replication(run: &Run, row: &str, metric: &str) -> Vec<f64> {
-    let m = METRICS.iter().position(|d| d.name == metric).unwrap();
+    let m = run.replications[0]
+        .1
+        .metrics
+        .catalogue()
+        .iter()
+        .position(|d| d.name == metric)
+        .unwrap();
     run.replications
         .iter()
         .map(|(_, r)| {
@@ -476,8 +534,8 @@ fn per_replication(run: &Run, row: &str, metric: &str) -> Vec<f64> {
 
 /// Checks that the mean of `values` (independent replications) agrees with `truth`:
 /// |mean - truth| <= t(1 - 5e-8; n - 1) * s / sqrt(n). A correct simulator fails this check
-/// with probability 1e-7, whatever the seed (two-sided, Student t), so a test making four
-/// such checks fails by chance less than once in a million runs. The half-width must be at
+/// with probability 1e-7, whatever the seed (two-sided, Student t), so the tests making
+/// eight such checks fail by chance less than once in a million runs. The half-width must be at
 /// most `max_half`, so that the check can see a bias of that size.
 fn assert_agrees(what: &str, values: &[f64], truth: f64, max_half: f64) {
     use statrs::distribution::{ContinuousCDF, StudentsT};
@@ -528,6 +586,8 @@ end = "24:00"
 operators = {c}
 [policy.whatsapp]
 window = "400d"
+[report]
+service_level = ["1m", "5m"]
 "#
     );
     let (run, _) = run_toml(&toml, RunOptions::default());
@@ -535,6 +595,13 @@ window = "400d"
     assert_agrees("probability of waiting", &waits, p_wait, 0.02);
     let minutes = per_replication(&run, "whatsapp", "mean_wait");
     assert_agrees("mean wait (minutes)", &minutes, mean_wait, 0.2);
+    // Erlang C's waiting-time distribution: P(W <= T) = 1 - C e^{-(c mu - lambda) T}.
+    let drain = c as f64 / 3.0 - 100.0 / 60.0; // per minute
+    for (metric, minutes) in [("service_level_1m", 1.0), ("service_level_5m", 5.0)] {
+        let exact = 1.0 - p_wait * (-drain * minutes).exp();
+        let values = per_replication(&run, "whatsapp", metric);
+        assert_agrees(metric, &values, exact, 0.02);
+    }
 }
 
 #[test]
@@ -834,13 +901,14 @@ fn conservation_faults(label: &str, m: &std::collections::BTreeMap<String, f64>)
 fn named_values(
     m: &ReplicationMetrics,
 ) -> std::collections::BTreeMap<String, std::collections::BTreeMap<String, f64>> {
+    let metrics = m.catalogue();
     m.rows()
         .into_iter()
         .map(|(row, values)| {
-            let named = METRICS
+            let named = metrics
                 .iter()
                 .zip(values)
-                .filter_map(|(d, v)| v.map(|v| (d.name.to_string(), v)))
+                .filter_map(|(d, v)| v.map(|v| (d.name.clone(), v)))
                 .collect();
             (row, named)
         })
@@ -883,7 +951,7 @@ fn messages_are_conserved_per_channel_and_replication() {
             .values()
             .any(|m| m["held"] > 0.0 && m["released"] > 0.0)
     );
-    assert!(values.values().all(|m| m.len() <= METRICS.len()));
+    assert!(values.values().all(|m| m.len() <= METRICS.len() + 4));
 }
 
 #[test]
@@ -1049,6 +1117,50 @@ fn invalid_scenarios_exit_2_naming_the_key() {
 }
 
 #[test]
+fn one_weekend_operator_serves_whatsapp_customers_better_by_every_response_metric() {
+    // The trap this guards against: answered-only response times get worse when weekend
+    // staff answers the long waits that used to end unanswered. The metrics over every
+    // request must say the true story: with one weekend operator, better service.
+    let base = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/weekend-gap.toml"
+    ))
+    .unwrap();
+    let short = base
+        .replace("horizon = \"28d\"", "horizon = \"21d\"")
+        .replace("replications = 10", "replications = 6");
+    let one = short.replace("operators = 0", "operators = 1");
+    assert_ne!(short, one);
+    let (_, none) = run_toml(&short, RunOptions::default());
+    let (_, staffed) = run_toml(&one, RunOptions::default());
+    let get = |s: &Summary, metric: &str| s.get("whatsapp", metric).unwrap().mean;
+    for metric in [
+        "service_level_15m",
+        "service_level_1h",
+        "answered_within_1h",
+    ] {
+        assert!(
+            get(&staffed, metric) > get(&none, metric),
+            "{metric}: {} with one weekend operator, {} without",
+            get(&staffed, metric),
+            get(&none, metric)
+        );
+    }
+    for metric in [
+        "first_response_p50",
+        "first_response_p90",
+        "time_to_answer_p90",
+    ] {
+        assert!(
+            get(&staffed, metric) < get(&none, metric),
+            "{metric}: {} with one weekend operator, {} without",
+            get(&staffed, metric),
+            get(&none, metric)
+        );
+    }
+}
+
+#[test]
 fn weekend_operators_lower_whatsapp_undelivered_rate_on_weekend_gap() {
     let base = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -1190,7 +1302,7 @@ operators = {saturday_ops}
             }
         }
         for (row, estimates) in s.rows.iter().zip(&s.estimates) {
-            for (def, e) in METRICS.iter().zip(estimates) {
+            for (def, e) in s.metrics.iter().zip(estimates) {
                 let Some(e) = e else { continue };
                 let (lo, hi) = def.domain();
                 proptest::prop_assert!(lo <= e.mean && e.mean <= hi, "{row} {}: mean {}", def.name, e.mean);

@@ -5,6 +5,7 @@
 use rand_chacha::ChaCha8Rng;
 
 use super::{Event, EventList, Model, chance, short};
+use crate::metrics::Counters;
 use crate::rules::mutants::{self, Mutant};
 use crate::rules::{AnswerStyle, BusinessMessage, Case, Channel, CustomerAction, Sender, Verdict};
 use crate::scenario::{DurationDist, Routing};
@@ -39,7 +40,8 @@ pub(super) struct Request {
     pub(super) warned: bool,
     pub(super) wrote_after_warning: bool,
     pub(super) at_risk: bool,
-    pub(super) picked_up: bool,
+    /// When an operator first picked it up.
+    pub(super) picked_at: Option<Instant>,
 }
 
 /// What operators see: a customer message waiting for them.
@@ -83,6 +85,17 @@ impl Conversation {
             self.pending += 1;
             events.schedule(now.plus(d), event);
         }
+    }
+}
+
+/// Counts a request closed at `t` (answered or not), picked up at `picked_at` if ever: its
+/// wait for an operator, until picked up or, never picked up, until it closed.
+fn record_closed(k: &mut Counters, r: &Request, t: Instant, picked_at: Option<Instant>) {
+    k.requests += 1;
+    let waited_until = picked_at.unwrap_or(t);
+    k.queue_total += (waited_until.0 - r.opened.0) as u64;
+    if let Some(at) = picked_at {
+        let _ = k.pickup_wait.record((at.0 - r.opened.0) as u64);
     }
 }
 
@@ -179,7 +192,7 @@ impl Model<'_> {
                     warned: false,
                     wrote_after_warning: false,
                     at_risk: false,
-                    picked_up: false,
+                    picked_at: None,
                 });
                 true
             }
@@ -366,7 +379,9 @@ impl Model<'_> {
         self.week.waiting[slot] = self.week.waiting[slot].saturating_sub(1);
         if r.counted {
             let k = &mut self.counters[slot];
-            k.requests += 1;
+            // Answered, so picked up: at the latest when the answer came (a request that
+            // opened while its conversation was already in hand).
+            record_closed(k, &r, t, Some(r.picked_at.unwrap_or(t)));
             let _ = k.first_response.record((t.0 - r.opened.0) as u64);
             let _ = k.time_to_answer.record((t.0 - r.latest.0) as u64);
             if r.at_risk && r.warned && r.wrote_after_warning {
@@ -398,8 +413,9 @@ impl Model<'_> {
         self.integrate();
         self.week.waiting[slot] = self.week.waiting[slot].saturating_sub(1);
         if r.counted {
-            self.counters[slot].requests += 1;
-            self.counters[slot].unanswered += 1;
+            let k = &mut self.counters[slot];
+            record_closed(k, &r, self.now, r.picked_at);
+            k.unanswered += 1;
         }
         self.maybe_end(id);
     }
@@ -466,7 +482,7 @@ impl Model<'_> {
         let Some(r) = c.request.as_ref().filter(|r| r.stamp == stamp) else {
             return;
         };
-        if r.picked_up || c.in_hand.is_some() {
+        if r.picked_at.is_some() || c.in_hand.is_some() {
             return;
         }
         if r.counted {

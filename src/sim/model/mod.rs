@@ -196,6 +196,7 @@ impl Model<'_> {
                 channels,
                 hourly: self.week.hourly,
                 weeks: weeks(s.horizon - s.warm_up),
+                service_levels: s.report.service_levels.clone(),
             },
             customers: self.next_serial,
             events: self.events.handled(),

@@ -239,8 +239,8 @@ impl Model<'_> {
             c.in_hand = Some(inbox.by_comment);
             let t = self.now;
             if let Some(r) = &mut c.request {
-                if !r.picked_up {
-                    r.picked_up = true;
+                if r.picked_at.is_none() {
+                    r.picked_at = Some(t);
                     if r.counted {
                         let slot = c.channel as usize;
                         let counters = &mut self.counters[slot];
