@@ -54,11 +54,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .iter()
                 .map(|c| format!("{} {}/day", c.channel, c.arrivals_per_day))
                 .collect();
+            let teamed = s.operators.teams.len() > 1;
             let shifts: Vec<String> = s
                 .operators
-                .shifts
-                .iter()
-                .map(|shift| {
+                .shifts()
+                .map(|(team, shift)| {
+                    let team = &s.operators.teams[team];
+                    let owner = if teamed {
+                        format!("{} team, ", team.name)
+                    } else {
+                        String::new()
+                    };
                     let days: Vec<&str> = replywindow::time::WEEKDAY_NAMES
                         .iter()
                         .enumerate()
@@ -66,7 +72,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                         .map(|(_, name)| *name)
                         .collect();
                     format!(
-                        "  {}: {} {}-{}, {} operator{}\n",
+                        "  {owner}{}: {} {}-{}, {} operator{}\n",
                         shift.name,
                         days.join(" "),
                         shift.start.format("%H:%M"),

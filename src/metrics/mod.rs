@@ -127,11 +127,7 @@ impl Metric {
     /// The estimate of this metric from the replications' `values`: its interval clamped to
     /// the metric's [domain](Metric::domain), where Student t would reach past it.
     pub fn estimate(&self, values: &[f64]) -> Option<Estimate> {
-        let (lo, hi) = self.domain();
-        estimate(values).map(|mut e| {
-            e.interval = e.interval.map(|(a, b)| (a.clamp(lo, hi), b.clamp(lo, hi)));
-            e
-        })
+        estimate_within(values, self.domain())
     }
 }
 
@@ -370,7 +366,7 @@ pub const METRICS: &[MetricDef] = &[
     MetricDef {
         name: "occupancy",
         unit: "ratio",
-        definition: "Operator occupancy: conversations in hand / (operators on duty × concurrency), over the time on duty (shared by all channels). An operator finishing answers after their shift counts as on duty until the last one, so occupancy never exceeds 1.",
+        definition: "Operator occupancy: conversations in hand / (operators on duty × concurrency), over the time on duty, of the teams serving the channel (all operators in `all`). An operator finishing answers after their shift counts as on duty until the last one, so occupancy never exceeds 1.",
         value: |_, run| run.occupancy,
     },
 ];
@@ -630,9 +626,54 @@ pub struct ReplicationMetrics {
     pub weeks: f64,
     /// The response thresholds of the report (`[report] service_level`).
     pub service_levels: Vec<Millis>,
+    /// Each team's load, in the scenario's order.
+    pub teams: Vec<TeamLoad>,
+    /// The conversations waiting at each shift's starts, in the run's shift order.
+    pub backlog: Vec<ShiftBacklog>,
+}
+
+/// A team's load over the counted time: busy operator-time against on-duty operator-time
+/// (milliseconds, times concurrency), where finishing an answer after the shift counts as
+/// on duty.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TeamLoad {
+    pub name: String,
+    pub channels: Vec<Channel>,
+    pub busy: f64,
+    pub capacity: f64,
+}
+
+impl TeamLoad {
+    /// Busy over capacity; `None` when the team was never on duty.
+    pub fn occupancy(&self) -> Option<f64> {
+        (self.capacity > 0.0).then(|| self.busy / self.capacity)
+    }
+}
+
+/// The conversations waiting for a team when one of its shifts starts, summed over the
+/// counted starts: per channel slot, those an answer could still reach and those past every
+/// window.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShiftBacklog {
+    pub team: String,
+    pub shift: String,
+    pub starts: f64,
+    pub answerable: Vec<f64>,
+    pub past_windows: Vec<f64>,
 }
 
 impl ReplicationMetrics {
+    /// The occupancy of the teams serving `channel` together (all operators' when every
+    /// team serves it).
+    pub fn occupancy_of(&self, channel: Channel) -> Option<f64> {
+        if self.teams.iter().all(|t| t.channels.contains(&channel)) {
+            return self.hourly.occupancy();
+        }
+        let serving = self.teams.iter().filter(|t| t.channels.contains(&channel));
+        let (busy, capacity) = serving.fold((0.0, 0.0), |(b, c), t| (b + t.busy, c + t.capacity));
+        (capacity > 0.0).then(|| busy / capacity)
+    }
+
     /// The metrics of this replication's report ([`catalogue`]).
     pub fn catalogue(&self) -> Vec<Metric> {
         catalogue(&self.service_levels)
@@ -657,7 +698,13 @@ impl ReplicationMetrics {
         let mut rows: Vec<(String, Vec<Option<f64>>)> = self
             .channels
             .iter()
-            .map(|(ch, c)| (ch.to_string(), c.values(&metrics, &run)))
+            .map(|(ch, c)| {
+                let run = RunFigures {
+                    occupancy: self.occupancy_of(*ch),
+                    ..run
+                };
+                (ch.to_string(), c.values(&metrics, &run))
+            })
             .collect();
         rows.push(("all".into(), self.all().values(&metrics, &run)));
         rows
@@ -670,6 +717,14 @@ pub struct Estimate {
     pub mean: f64,
     pub interval: Option<(f64, f64)>,
     pub n: usize,
+}
+
+/// [`estimate`] with the interval clamped to `domain` (the values the quantity can take).
+pub fn estimate_within(values: &[f64], (lo, hi): (f64, f64)) -> Option<Estimate> {
+    estimate(values).map(|mut e| {
+        e.interval = e.interval.map(|(a, b)| (a.clamp(lo, hi), b.clamp(lo, hi)));
+        e
+    })
 }
 
 /// The mean of `values` and its 95% Student-t interval; `None` without values.

@@ -24,4 +24,7 @@ pub mod sweep;
 mod tables;
 
 pub use policy::policy_table;
-pub use tables::{Summary, hourly_csv, replications_csv, summary_csv, summary_table, verdicts_csv};
+pub use tables::{
+    BacklogRow, Summary, TeamRow, backlog_csv, backlog_rows, hourly_csv, replications_csv,
+    summary_csv, summary_table, team_rows, teams_csv, verdicts_csv,
+};

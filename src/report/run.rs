@@ -8,7 +8,10 @@ use super::charts::{
     Bar, BarChart, Chart, ChartError, Line, LineChart, Plot, XFormat, channel_colour, chart_files,
     render, row_colour,
 };
-use super::{Summary, hourly_csv, replications_csv, summary_csv, verdicts_csv};
+use super::{
+    BacklogRow, Summary, TeamRow, backlog_csv, backlog_rows, hourly_csv, replications_csv,
+    summary_csv, team_rows, teams_csv, verdicts_csv,
+};
 use crate::metrics::{Metric, ReplicationMetrics};
 use crate::output::OutputFile;
 use crate::rules::Reason;
@@ -46,6 +49,8 @@ pub fn run_outputs(
         OutputFile::new("replications.csv", replications_csv(replications)),
         OutputFile::new("verdicts.csv", verdicts_csv(&reps)),
         OutputFile::new("hourly.csv", hourly_csv(&reps)),
+        OutputFile::new("teams.csv", teams_csv(&reps)),
+        OutputFile::new("backlog.csv", backlog_csv(&reps)),
     ];
     if let Some(trace) = trace {
         let mut bytes = Vec::new();
@@ -54,7 +59,14 @@ pub fn run_outputs(
     }
     let charts = run_charts(&summary, &reps)?;
     let csv_names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
-    let page = run_page(scenario, &summary, &charts, &csv_names);
+    let page = run_page(
+        scenario,
+        &summary,
+        &team_rows(&reps),
+        &backlog_rows(&reps),
+        &charts,
+        &csv_names,
+    );
     files.extend(chart_files(&charts));
     files.push(OutputFile::new("index.html", page.into_bytes()));
     Ok(RunReport { summary, files })
@@ -357,6 +369,42 @@ pub fn summary_table_html(summary: &Summary) -> String {
     out
 }
 
+/// Each team's occupancy, and the backlog its shifts start with.
+pub fn teams_html(teams: &[TeamRow], backlog: &[BacklogRow]) -> String {
+    let mut out = String::from(
+        "<table><thead><tr><th>team</th><th>channels</th><th>occupancy</th></tr></thead><tbody>\n",
+    );
+    for t in teams {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&t.team),
+            esc(&t.channels.join(", ")),
+            cell(t.occupancy, "ratio")
+        );
+    }
+    out.push_str(
+        "</tbody></table>\n<p class=\"note\">Conversations waiting when each shift starts, per \
+         start: those an answer could still reach, and those past every window (lost whatever \
+         the shift does).</p>\n<table><thead><tr><th>team</th><th>shift</th><th>channel</th>\
+         <th>answerable</th><th>past every window</th></tr></thead><tbody>\n",
+    );
+    for b in backlog {
+        let show = |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{v:.1}"));
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&b.team),
+            esc(&b.shift),
+            esc(&b.channel),
+            show(b.answerable),
+            show(b.past_windows)
+        );
+    }
+    out.push_str("</tbody></table>\n");
+    out
+}
+
 /// The glossary: the definition of each of `metrics`.
 pub fn glossary_html(metrics: &[Metric]) -> String {
     let mut out = String::from(
@@ -389,7 +437,7 @@ pub fn scenario_html(s: &Scenario) -> String {
         "<table class=\"kv\"><tbody><tr><td>scenario</td><td>{}</td></tr><tr><td>description</td><td>{}</td></tr>\
          <tr><td>start</td><td>{} ({})</td></tr><tr><td>horizon</td><td>{} (warm-up {})</td></tr>\
          <tr><td>replications</td><td>{} (seed {})</td></tr>\
-         <tr><td>operators</td><td>concurrency {}, routing {:?}, human-agent tagging {}, promotional share {}</td></tr>\
+         <tr><td>operators</td><td>human-agent tagging {}, promotional share {}</td></tr>\
          <tr><td>bots</td><td>on arrival: {}; no answer after: {}; off hours: {}; window warning: {}</td></tr></tbody></table>",
         esc(&s.name),
         esc(&s.description),
@@ -403,8 +451,6 @@ pub fn scenario_html(s: &Scenario) -> String {
         },
         s.replications,
         s.seed,
-        s.operators.concurrency,
-        s.operators.routing,
         if s.operators.human_agent_tagging {
             "on"
         } else {
@@ -430,8 +476,23 @@ pub fn scenario_html(s: &Scenario) -> String {
             c.comment_share * 100.0
         );
     }
-    out.push_str("</tbody></table>\n<table><thead><tr><th>shift</th><th>days</th><th>local hours</th><th>operators</th></tr></thead><tbody>");
-    for sh in &s.operators.shifts {
+    out.push_str("</tbody></table>\n<table><thead><tr><th>team</th><th>channels</th><th>concurrency</th><th>routing</th></tr></thead><tbody>");
+    for team in &s.operators.teams {
+        let channels: Vec<&str> = team.channels.iter().map(|c| c.as_str()).collect();
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&team.name),
+            channels.join(", "),
+            team.concurrency,
+            match team.routing {
+                crate::scenario::Routing::Fifo => "fifo",
+                crate::scenario::Routing::Deadline => "deadline",
+            }
+        );
+    }
+    out.push_str("</tbody></table>\n<table><thead><tr><th>team</th><th>shift</th><th>days</th><th>local hours</th><th>operators</th></tr></thead><tbody>");
+    for (team, sh) in s.operators.shifts() {
         let days: Vec<&str> = WEEKDAY_NAMES
             .iter()
             .enumerate()
@@ -440,7 +501,8 @@ pub fn scenario_html(s: &Scenario) -> String {
             .collect();
         let _ = write!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{}–{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}–{}</td><td>{}</td></tr>",
+            esc(&s.operators.teams[team].name),
             esc(&sh.name),
             days.join(" "),
             sh.start.format("%H:%M"),
@@ -471,14 +533,21 @@ pub fn figures_html(charts: &[Chart]) -> String {
 }
 
 /// `index.html` of a run: parameters, summary, charts, files and glossary.
-pub fn run_page(s: &Scenario, summary: &Summary, charts: &[Chart], files: &[&str]) -> String {
+pub fn run_page(
+    s: &Scenario,
+    summary: &Summary,
+    teams: &[TeamRow],
+    backlog: &[BacklogRow],
+    charts: &[Chart],
+    files: &[&str],
+) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<title>replywindow: {}</title>\n{}\n</head>\n<body data-images=\"pending\">\n\
          <h1>replywindow: {}</h1>\n<p>{}</p>\n<h2>Scenario</h2>\n{}<h2>Summary</h2>\n\
          <p class=\"note\">Mean over {} replications with its 95% interval in brackets.</p>\n{}\
-         <h2>Charts</h2>\n{}<h2>Files</h2>\n<ul>\n",
+         <h2>Charts</h2>\n{}<h2>Teams</h2>\n{}<h2>Files</h2>\n<ul>\n",
         esc(&s.name),
         PAGE_HEAD,
         esc(&s.name),
@@ -487,6 +556,7 @@ pub fn run_page(s: &Scenario, summary: &Summary, charts: &[Chart], files: &[&str
         summary.replications,
         summary_table_html(summary),
         figures_html(charts),
+        teams_html(teams, backlog),
     );
     for f in files {
         let _ = writeln!(out, "<li><a href=\"{0}\">{0}</a></li>", esc(f));

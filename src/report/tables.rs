@@ -3,7 +3,8 @@
 use std::fmt::Write as _;
 
 use crate::metrics::{
-    Estimate, Metric, MetricRows, ReplicationMetrics, SENDERS, catalogue, estimate,
+    Estimate, Metric, MetricRows, ReplicationMetrics, SENDERS, ShiftBacklog, catalogue, estimate,
+    estimate_within,
 };
 use crate::rules::Reason;
 use crate::time::{WEEK_HOURS, WEEKDAY_NAMES};
@@ -175,6 +176,115 @@ pub fn hourly_csv(reps: &[&ReplicationMetrics]) -> Vec<u8> {
                 opt(per(sum.busy[h], sum.capacity[h])),
             );
         }
+    }
+    out.into_bytes()
+}
+
+/// A team's occupancy over the replications.
+pub struct TeamRow {
+    pub team: String,
+    pub channels: Vec<String>,
+    pub occupancy: Option<Estimate>,
+}
+
+/// Each team's occupancy (busy operator-time over on-duty operator-time), mean and 95%
+/// interval over the replications.
+pub fn team_rows(reps: &[&ReplicationMetrics]) -> Vec<TeamRow> {
+    let Some(first) = reps.first() else {
+        return Vec::new();
+    };
+    first
+        .teams
+        .iter()
+        .enumerate()
+        .map(|(t, team)| {
+            let values: Vec<f64> = reps.iter().filter_map(|r| r.teams[t].occupancy()).collect();
+            TeamRow {
+                team: team.name.clone(),
+                channels: team.channels.iter().map(|c| c.to_string()).collect(),
+                occupancy: estimate_within(&values, (0.0, 1.0)),
+            }
+        })
+        .collect()
+}
+
+/// The conversations waiting on one channel at the starts of one shift.
+pub struct BacklogRow {
+    pub team: String,
+    pub shift: String,
+    pub channel: String,
+    /// Counted starts of the shift per replication.
+    pub starts: f64,
+    /// Waiting per start: an answer could still reach them, or they are past every window.
+    pub answerable: Option<f64>,
+    pub past_windows: Option<f64>,
+}
+
+/// At the start of each shift, the conversations waiting per channel its team serves,
+/// averaged over the shift's counted starts in every replication.
+pub fn backlog_rows(reps: &[&ReplicationMetrics]) -> Vec<BacklogRow> {
+    let Some(first) = reps.first() else {
+        return Vec::new();
+    };
+    let mut rows = Vec::new();
+    for (i, shift) in first.backlog.iter().enumerate() {
+        let starts: f64 = reps.iter().map(|r| r.backlog[i].starts).sum();
+        let team = first.teams.iter().find(|t| t.name == shift.team);
+        for (slot, (channel, _)) in first.channels.iter().enumerate() {
+            if team.is_some_and(|t| !t.channels.contains(channel)) {
+                continue;
+            }
+            let per = |f: fn(&ShiftBacklog) -> &Vec<f64>| {
+                let sum: f64 = reps.iter().map(|r| f(&r.backlog[i])[slot]).sum();
+                (starts > 0.0).then(|| sum / starts)
+            };
+            rows.push(BacklogRow {
+                team: shift.team.clone(),
+                shift: shift.shift.clone(),
+                channel: channel.to_string(),
+                starts: starts / reps.len() as f64,
+                answerable: per(|b| &b.answerable),
+                past_windows: per(|b| &b.past_windows),
+            });
+        }
+    }
+    rows
+}
+
+/// `teams.csv`: each team's channels and occupancy, mean and 95% interval.
+pub fn teams_csv(reps: &[&ReplicationMetrics]) -> Vec<u8> {
+    let mut out = String::from("team,channels,occupancy,ci_low,ci_high,replications\n");
+    for row in team_rows(reps) {
+        let e = row.occupancy;
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{}",
+            row.team,
+            row.channels.join(" "),
+            opt(e.map(|e| e.mean)),
+            opt(e.and_then(|e| e.interval).map(|i| i.0)),
+            opt(e.and_then(|e| e.interval).map(|i| i.1)),
+            e.map_or(0, |e| e.n)
+        );
+    }
+    out.into_bytes()
+}
+
+/// `backlog.csv`: [`backlog_rows`], one line each.
+pub fn backlog_csv(reps: &[&ReplicationMetrics]) -> Vec<u8> {
+    let mut out =
+        String::from("team,shift,channel,starts_per_replication,answerable,past_windows\n");
+    for row in backlog_rows(reps) {
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{}",
+            row.team,
+            row.shift,
+            row.channel,
+            num(row.starts),
+            opt(row.answerable),
+            opt(row.past_windows)
+        );
     }
     out.into_bytes()
 }

@@ -155,12 +155,11 @@ pub struct Shift {
 /// The operators.
 #[derive(Clone, Debug)]
 pub struct Operators {
-    pub shifts: Vec<Shift>,
-    pub concurrency: u32,
-    pub handle_time: DurationDist,
+    /// The teams, in the order a channel served by several tries them (overflow). Without
+    /// `[[operators.teams]]` one team, `operators`, serves every channel.
+    pub teams: Vec<Team>,
     /// Each conversation already in hand makes composing an answer this much longer.
     pub busy_slowdown: f64,
-    pub routing: Routing,
     pub promotional_share: f64,
     /// The platform's "extend to 7 days" switch: tag replies after the first 24 h.
     pub human_agent_tagging: bool,
@@ -168,6 +167,38 @@ pub struct Operators {
     pub facebook_private_reply: bool,
     /// On Instagram comment threads, follow-up messages after the private reply.
     pub instagram_follow_ups: CountDist,
+}
+
+/// A team of operators: the channels it serves, its shifts and how it works.
+#[derive(Clone, Debug)]
+pub struct Team {
+    pub name: String,
+    /// The channels it answers, in scenario order.
+    pub channels: Vec<Channel>,
+    pub shifts: Vec<Shift>,
+    pub concurrency: u32,
+    pub handle_time: DurationDist,
+    pub routing: Routing,
+}
+
+impl Operators {
+    /// Every shift of every team, team by team: (team index, shift). A shift's position in
+    /// this order is its number in the run's shift calendar.
+    pub fn shifts(&self) -> impl Iterator<Item = (usize, &Shift)> {
+        self.teams
+            .iter()
+            .enumerate()
+            .flat_map(|(t, team)| team.shifts.iter().map(move |s| (t, s)))
+    }
+
+    /// The teams serving `channel`, in the order they take its conversations.
+    pub fn serving(&self, channel: Channel) -> impl Iterator<Item = usize> + '_ {
+        self.teams
+            .iter()
+            .enumerate()
+            .filter(move |(_, t)| t.channels.contains(&channel))
+            .map(|(i, _)| i)
+    }
 }
 
 /// The automatic replies (each off when `None` or `false`).

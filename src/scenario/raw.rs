@@ -66,7 +66,8 @@ pub(super) struct RawCustomers {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawOperators {
-    pub(super) shifts: Vec<RawShift>,
+    pub(super) shifts: Option<Vec<RawShift>>,
+    pub(super) teams: Option<Vec<RawTeam>>,
     pub(super) concurrency: Option<i64>,
     pub(super) handle_time: Option<RawDuration>,
     pub(super) busy_slowdown: Option<f64>,
@@ -75,6 +76,17 @@ pub(super) struct RawOperators {
     pub(super) human_agent_tagging: Option<bool>,
     pub(super) facebook_private_reply: Option<bool>,
     pub(super) instagram_follow_ups: Option<RawCount>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawTeam {
+    pub(super) name: Option<String>,
+    pub(super) channels: Vec<String>,
+    pub(super) shifts: Vec<RawShift>,
+    pub(super) concurrency: Option<i64>,
+    pub(super) handle_time: Option<RawDuration>,
+    pub(super) routing: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

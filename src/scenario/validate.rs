@@ -5,7 +5,9 @@ use chrono::{NaiveDateTime, NaiveTime};
 use chrono_tz::Tz;
 
 use super::distribution::RawDuration;
-use super::raw::{RawBots, RawChannel, RawCustomers, RawOperators, RawReport, RawScenario};
+use super::raw::{
+    RawBots, RawChannel, RawCustomers, RawOperators, RawReport, RawScenario, RawShift, RawTeam,
+};
 use super::week::{self, WEEK_HOURS, WEEKDAY_NAMES, Weekdays};
 use super::*;
 use crate::rules::PolicyError;
@@ -172,8 +174,10 @@ impl RawScenario {
             warm_up,
             replications: replications as u32,
             seed: self.seed.unwrap_or(1),
+            operators: self
+                .operators
+                .validate(&channels.iter().map(|c| c.channel).collect::<Vec<_>>())?,
             channels,
-            operators: self.operators.validate()?,
             bots: self.bots.validate()?,
             policy: self.policy.validate("policy.").map_err(policy_error)?,
             report: self.report.validate()?,
@@ -407,64 +411,114 @@ fn builtin(d: Option<DurationDist>) -> Result<DurationDist, ScenarioError> {
     d.ok_or_else(|| ScenarioError::new("", "", "a built-in default distribution is out of range"))
 }
 
-impl RawOperators {
-    fn validate(&self) -> Result<Operators, ScenarioError> {
-        let mut shifts = Vec::new();
-        for (i, s) in self.shifts.iter().enumerate() {
-            let key = format!("operators.shifts[{i}]");
-            let mut days: Weekdays = 0;
-            for d in &s.days {
-                let bit = WEEKDAY_NAMES.iter().position(|n| n == d).ok_or_else(|| {
-                    ScenarioError::new(
-                        &format!("{key}.days"),
-                        d,
-                        format!("weekdays are {}", WEEKDAY_NAMES.join(", ")),
-                    )
-                })?;
-                days |= 1 << bit;
-            }
-            if days == 0 {
-                return Err(ScenarioError::new(
+/// Validates the shifts of a team; `key` is the path of their list.
+fn shifts(raw: &[RawShift], key: &str) -> Result<Vec<Shift>, ScenarioError> {
+    let mut shifts = Vec::new();
+    for (i, s) in raw.iter().enumerate() {
+        let key = format!("{key}[{i}]");
+        let mut days: Weekdays = 0;
+        for d in &s.days {
+            let bit = WEEKDAY_NAMES.iter().position(|n| n == d).ok_or_else(|| {
+                ScenarioError::new(
                     &format!("{key}.days"),
-                    "[]",
-                    "a shift needs at least one weekday",
-                ));
-            }
-            let start = time_of_day(&format!("{key}.start"), &s.start, false)?;
-            let end = time_of_day(&format!("{key}.end"), &s.end, true)?;
-            if start == end && s.end != "24:00" {
-                return Err(ScenarioError::new(
-                    &format!("{key}.end"),
-                    &s.end,
-                    format!("the shift is empty: it ends when it starts ({})", s.start),
-                ));
-            }
-            if !(0..=100_000).contains(&s.operators) {
-                return Err(ScenarioError::new(
-                    &format!("{key}.operators"),
-                    &s.operators.to_string(),
-                    "a whole number of operators from 0 to 100000",
-                ));
-            }
-            shifts.push(Shift {
-                name: s.name.clone().unwrap_or_else(|| format!("shift {}", i + 1)),
-                days,
-                start,
-                end,
-                operators: s.operators as u32,
-            });
+                    d,
+                    format!("weekdays are {}", WEEKDAY_NAMES.join(", ")),
+                )
+            })?;
+            days |= 1 << bit;
         }
-        let concurrency = self.concurrency.unwrap_or(1);
-        if !(1..=100).contains(&concurrency) {
+        if days == 0 {
             return Err(ScenarioError::new(
-                "operators.concurrency",
-                &concurrency.to_string(),
-                "a whole number from 1 to 100",
+                &format!("{key}.days"),
+                "[]",
+                "a shift needs at least one weekday",
             ));
         }
-        let handle_time = match &self.handle_time {
-            Some(h) => h.validate("operators.handle_time")?,
-            None => builtin(DurationDist::lognormal(4 * MINUTE, 3 * MINUTE))?,
+        let start = time_of_day(&format!("{key}.start"), &s.start, false)?;
+        let end = time_of_day(&format!("{key}.end"), &s.end, true)?;
+        if start == end && s.end != "24:00" {
+            return Err(ScenarioError::new(
+                &format!("{key}.end"),
+                &s.end,
+                format!("the shift is empty: it ends when it starts ({})", s.start),
+            ));
+        }
+        if !(0..=100_000).contains(&s.operators) {
+            return Err(ScenarioError::new(
+                &format!("{key}.operators"),
+                &s.operators.to_string(),
+                "a whole number of operators from 0 to 100000",
+            ));
+        }
+        shifts.push(Shift {
+            name: s.name.clone().unwrap_or_else(|| format!("shift {}", i + 1)),
+            days,
+            start,
+            end,
+            operators: s.operators as u32,
+        });
+    }
+    Ok(shifts)
+}
+
+/// How a team works: its own keys where given, else the `[operators]` ones (`key` is the
+/// path of the keys in use, for errors).
+fn concurrency(value: Option<i64>, key: &str) -> Result<u32, ScenarioError> {
+    let concurrency = value.unwrap_or(1);
+    if !(1..=100).contains(&concurrency) {
+        return Err(ScenarioError::new(
+            key,
+            &concurrency.to_string(),
+            "a whole number from 1 to 100",
+        ));
+    }
+    Ok(concurrency as u32)
+}
+
+fn routing(value: Option<&str>, key: &str) -> Result<Routing, ScenarioError> {
+    match value.unwrap_or("fifo") {
+        "fifo" => Ok(Routing::Fifo),
+        "deadline" => Ok(Routing::Deadline),
+        other => Err(ScenarioError::new(key, other, "fifo or deadline")),
+    }
+}
+
+fn handle_time(value: Option<&RawDuration>, key: &str) -> Result<DurationDist, ScenarioError> {
+    match value {
+        Some(h) => h.validate(key),
+        None => builtin(DurationDist::lognormal(4 * MINUTE, 3 * MINUTE)),
+    }
+}
+
+impl RawOperators {
+    /// `channels`: the channels with traffic, each of which some team must serve.
+    fn validate(&self, channels: &[Channel]) -> Result<Operators, ScenarioError> {
+        let teams = match (&self.shifts, &self.teams) {
+            (Some(raw), None) => vec![Team {
+                name: "operators".into(),
+                channels: channels.to_vec(),
+                shifts: shifts(raw, "operators.shifts")?,
+                concurrency: concurrency(self.concurrency, "operators.concurrency")?,
+                handle_time: handle_time(self.handle_time.as_ref(), "operators.handle_time")?,
+                routing: routing(self.routing.as_deref(), "operators.routing")?,
+            }],
+            (None, Some(raw)) => self.teams(raw, channels)?,
+            (Some(_), Some(_)) => {
+                return Err(ScenarioError::new(
+                    "operators.teams",
+                    "",
+                    "give either operators.shifts (one team serving every channel) or \
+                     [[operators.teams]], not both",
+                ));
+            }
+            (None, None) => {
+                return Err(ScenarioError::new(
+                    "operators.shifts",
+                    "",
+                    "the operators need shifts: [[operators.shifts]], or teams with their own \
+                     shifts ([[operators.teams]])",
+                ));
+            }
         };
         let busy_slowdown = self.busy_slowdown.unwrap_or(0.0);
         if !(0.0..=10.0).contains(&busy_slowdown) {
@@ -474,23 +528,9 @@ impl RawOperators {
                 "a number from 0 to 10",
             ));
         }
-        let routing = match self.routing.as_deref().unwrap_or("fifo") {
-            "fifo" => Routing::Fifo,
-            "deadline" => Routing::Deadline,
-            other => {
-                return Err(ScenarioError::new(
-                    "operators.routing",
-                    other,
-                    "fifo or deadline",
-                ));
-            }
-        };
         Ok(Operators {
-            shifts,
-            concurrency: concurrency as u32,
-            handle_time,
+            teams,
             busy_slowdown,
-            routing,
             promotional_share: probability(
                 "operators.promotional_share",
                 self.promotional_share.unwrap_or(0.0),
@@ -502,6 +542,85 @@ impl RawOperators {
                 None => CountDist::Constant(1),
             },
         })
+    }
+
+    /// `[[operators.teams]]`: each team's keys, with `[operators]`' own as defaults.
+    fn teams(&self, raw: &[RawTeam], channels: &[Channel]) -> Result<Vec<Team>, ScenarioError> {
+        if raw.is_empty() {
+            return Err(ScenarioError::new(
+                "operators.teams",
+                "[]",
+                "at least one team",
+            ));
+        }
+        let mut teams: Vec<Team> = Vec::new();
+        for (i, t) in raw.iter().enumerate() {
+            let key = format!("operators.teams[{i}]");
+            let name = t.name.clone().unwrap_or_else(|| format!("team {}", i + 1));
+            if teams.iter().any(|other| other.name == name) {
+                return Err(ScenarioError::new(
+                    &format!("{key}.name"),
+                    &name,
+                    "each team has its own name",
+                ));
+            }
+            let mut served = Vec::new();
+            for (j, c) in t.channels.iter().enumerate() {
+                let channel = Channel::from_bytes(c.as_bytes()).ok_or_else(|| {
+                    ScenarioError::new(
+                        &format!("{key}.channels[{j}]"),
+                        c,
+                        format!("one of {}", Channel::names()),
+                    )
+                })?;
+                if !served.contains(&channel) {
+                    served.push(channel);
+                }
+            }
+            if served.is_empty() {
+                return Err(ScenarioError::new(
+                    &format!("{key}.channels"),
+                    "[]",
+                    "a team serves at least one channel",
+                ));
+            }
+            served.sort();
+            // Its own keys where it has them, else those of [operators].
+            let own = |k: &str, given: bool| {
+                if given {
+                    format!("{key}.{k}")
+                } else {
+                    format!("operators.{k}")
+                }
+            };
+            teams.push(Team {
+                name,
+                channels: served,
+                shifts: shifts(&t.shifts, &format!("{key}.shifts"))?,
+                concurrency: concurrency(
+                    t.concurrency.or(self.concurrency),
+                    &own("concurrency", t.concurrency.is_some()),
+                )?,
+                handle_time: handle_time(
+                    t.handle_time.as_ref().or(self.handle_time.as_ref()),
+                    &own("handle_time", t.handle_time.is_some()),
+                )?,
+                routing: routing(
+                    t.routing.as_deref().or(self.routing.as_deref()),
+                    &own("routing", t.routing.is_some()),
+                )?,
+            });
+        }
+        for &channel in channels {
+            if !teams.iter().any(|t| t.channels.contains(&channel)) {
+                return Err(ScenarioError::new(
+                    "operators.teams",
+                    "",
+                    format!("channels.{channel} has traffic but no team serves it"),
+                ));
+            }
+        }
+        Ok(teams)
     }
 }
 

@@ -64,9 +64,8 @@ impl Prepared {
         let hours = LocalHours::build(tz, start, end);
         let shape: Vec<_> = scenario
             .operators
-            .shifts
-            .iter()
-            .map(|s| (s.days, s.start, s.end))
+            .shifts()
+            .map(|(_, s)| (s.days, s.start, s.end))
             .collect();
         let shifts = shift_calendar(tz, &shape, start, end);
         Prepared {

@@ -14,6 +14,7 @@ mod reports;
 mod scenario_keys;
 mod sim;
 mod sweep;
+mod teams;
 mod util;
 
 #[global_allocator]

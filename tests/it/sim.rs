@@ -1243,9 +1243,10 @@ fn scenario_init_writes_the_default_scenario() {
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig { cases: 16, ..Default::default() })]
 
-    /// Over random staffing, traffic and routing: occupancy never exceeds 1 (an operator
-    /// finishing answers after their shift counts as on duty), hour by hour and over the
-    /// run, and every interval of the summary lies inside its metric's domain.
+    /// Over random staffing of two teams, traffic and routing: occupancy never exceeds 1, in
+    /// all and per team (an operator finishing answers after their shift counts as on
+    /// duty), hour by hour and over the run, and every interval of the summary lies inside
+    /// its metric's domain.
     #[test]
     fn occupancy_and_intervals_stay_in_their_domains(
         per_day in 20u32..400,
@@ -1271,17 +1272,24 @@ arrivals_per_day = {per_day}
 arrivals_per_day = {}
 comment_share = 0.5
 [operators]
+busy_slowdown = {}
+[[operators.teams]]
+name = "whatsapp"
+channels = ["whatsapp"]
 concurrency = {concurrency}
 handle_time = {{ distribution = "exponential", mean = "{handle}m" }}
-busy_slowdown = {}
 routing = "{}"
-[[operators.shifts]]
+[[operators.teams.shifts]]
 days = ["mon", "tue", "wed", "thu", "fri"]
 start = "{start_hour:02}:00"
 end = "{:02}:00"
 operators = {weekday_ops}
-[[operators.shifts]]
-days = ["sat"]
+[[operators.teams]]
+name = "everything"
+channels = ["whatsapp", "instagram"]
+handle_time = "7m"
+[[operators.teams.shifts]]
+days = ["sat", "mon"]
 start = "10:00"
 end = "12:30"
 operators = {saturday_ops}
@@ -1295,6 +1303,11 @@ operators = {saturday_ops}
         for (i, r) in &run.replications {
             if let Some(o) = r.metrics.hourly.occupancy() {
                 proptest::prop_assert!(o <= 1.0 + 1e-12, "replication {i}: occupancy {o}");
+            }
+            for team in &r.metrics.teams {
+                if let Some(o) = team.occupancy() {
+                    proptest::prop_assert!(o <= 1.0 + 1e-12, "replication {i}: team {} occupancy {o}", team.name);
+                }
             }
             for h in 0..replywindow::time::WEEK_HOURS {
                 let (busy, capacity) = (r.metrics.hourly.busy[h], r.metrics.hourly.capacity[h]);

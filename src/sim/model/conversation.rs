@@ -149,11 +149,14 @@ impl Model<'_> {
             return;
         };
         let slot = c.channel as usize;
+        let deadline_routed = self.staff.serving[slot]
+            .iter()
+            .any(|&t| self.staff.teams[t as usize].routing == Routing::Deadline);
         // The operators' inbox.
         let mut enqueue = false;
         match &mut c.inbox {
             // A later deadline for deadline routing: queued again with the new key.
-            Some(inbox) if s.operators.routing == Routing::Deadline => {
+            Some(inbox) if deadline_routed => {
                 inbox.stamp = inbox_stamp;
                 enqueue = true;
             }
@@ -208,7 +211,7 @@ impl Model<'_> {
         if enqueue {
             self.enqueue(id);
         }
-        if opened && !r.by_comment && s.bots.off_hours && self.staff.on_shift == 0 {
+        if opened && !r.by_comment && s.bots.off_hours && !self.staff.anyone_on_shift(slot) {
             self.bot_sends(id);
         }
         self.dispatch();

@@ -12,7 +12,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::Prepared;
 use super::events::EventList;
-use crate::metrics::{Counters, ReplicationMetrics, weeks};
+use crate::metrics::{Counters, ReplicationMetrics, TeamLoad, weeks};
 use crate::rules::{BusinessMessage, Channel};
 use crate::time::{HOUR, Instant};
 use crate::trace::{TraceRecord, outcomes};
@@ -83,7 +83,7 @@ pub fn run(p: &Prepared, replication: u32, with_trace: bool) -> Replication {
         outbox: Vec::new(),
         arrivals: Arrivals::new(s.seed, replication, n),
         staff: Staff::new(s, replication),
-        week: WeekSums::new(n, s.start),
+        week: WeekSums::new(s),
         counters: vec![Counters::default(); n],
         warm_up_end: s.warm_up_end(),
         trace: with_trace.then(Vec::new),
@@ -146,14 +146,7 @@ impl Model<'_> {
 
     /// Integrates the time-weighted sums up to now (see [`WeekSums::integrate`]).
     fn integrate(&mut self) {
-        let staff = &self.staff;
-        self.week.integrate(
-            self.now,
-            &self.p.hours,
-            staff.on_duty,
-            staff.busy,
-            staff.concurrency,
-        );
+        self.week.integrate(self.now, &self.p.hours, &self.staff);
     }
 
     fn handle(&mut self, event: Event) {
@@ -191,12 +184,26 @@ impl Model<'_> {
             .map(|c| c.channel)
             .zip(self.counters)
             .collect();
+        let teams = s
+            .operators
+            .teams
+            .iter()
+            .enumerate()
+            .map(|(t, team)| TeamLoad {
+                name: team.name.clone(),
+                channels: team.channels.clone(),
+                busy: self.week.team_busy[t],
+                capacity: self.week.team_capacity[t],
+            })
+            .collect();
         Replication {
             metrics: ReplicationMetrics {
                 channels,
                 hourly: self.week.hourly,
                 weeks: weeks(s.horizon - s.warm_up),
                 service_levels: s.report.service_levels.clone(),
+                teams,
+                backlog: self.week.backlog,
             },
             customers: self.next_serial,
             events: self.events.handled(),

@@ -61,6 +61,7 @@ impl Available {
 #[derive(Clone, Copy, Debug, Default)]
 pub(super) struct Operator {
     pub(super) shift: u16,
+    pub(super) team: u16,
     /// Their shift is running: they take new conversations.
     pub(super) on_duty: bool,
     /// Counted as on duty in the time-weighted sums: during their shift, and after it while
@@ -72,151 +73,236 @@ pub(super) struct Operator {
 /// A queued conversation: the routing key, then the order of queueing.
 pub(super) type QueueEntry = std::cmp::Reverse<(i64, u64, u32, u32)>;
 
-/// The operators of one replication: who is on duty, how busy, the shifts in force, the
-/// queue of conversations waiting for them, and their random stream (handle times,
-/// content).
-pub(super) struct Staff {
-    pub(super) operators: Vec<Operator>,
-    /// Operators on duty with room for another conversation.
+/// A team's desk: the conversations waiting for it and its operators with room for one
+/// more, and what its occupancy needs.
+pub(super) struct TeamDesk {
+    /// Operators of the team on duty with room for another conversation.
     pub(super) available: Available,
-    /// Per shift: how many of its periods are running now (periods may overlap).
-    pub(super) shift_active: Vec<u32>,
-    /// Operators counted on duty: in their shift, or finishing after it.
-    pub(super) on_duty: u32,
+    pub(super) queue: std::collections::BinaryHeap<QueueEntry>,
+    pub(super) concurrency: u32,
+    pub(super) routing: Routing,
     /// Operators whose shift is running (what the off-hours bot asks).
     pub(super) on_shift: u32,
+    /// Operators counted on duty, and conversations in hand.
+    pub(super) on_duty: u32,
+    pub(super) busy: u32,
+}
+
+/// The operators of one replication: who is on duty, how busy, the shifts in force, each
+/// team's desk, and their random stream (handle times, content).
+pub(super) struct Staff {
+    pub(super) operators: Vec<Operator>,
+    pub(super) teams: Vec<TeamDesk>,
+    /// Per channel slot: the teams serving it, in the order they take its conversations.
+    pub(super) serving: Vec<Vec<u16>>,
+    /// Per shift (of the run's calendar): its team, and how many of its periods are running
+    /// now (periods may overlap).
+    pub(super) shift_team: Vec<u16>,
+    pub(super) shift_active: Vec<u32>,
+    /// Operators counted on duty, all teams together, and their slots (x concurrency).
+    pub(super) on_duty: u32,
+    pub(super) capacity: u32,
     /// Conversations in hand, all operators together.
     pub(super) busy: u32,
     /// The next change of the shift calendar.
     pub(super) next_shift: usize,
-    pub(super) queue: std::collections::BinaryHeap<QueueEntry>,
     pub(super) queue_seq: u64,
     pub(super) rng: ChaCha8Rng,
-    pub(super) concurrency: u32,
 }
 
 impl Staff {
     pub(super) fn new(scenario: &Scenario, replication: u32) -> Staff {
+        let ops = &scenario.operators;
         let mut operators = Vec::new();
-        for (i, shift) in scenario.operators.shifts.iter().enumerate() {
+        let mut shift_team = Vec::new();
+        let mut sizes = vec![0usize; ops.teams.len()];
+        for (i, (team, shift)) in ops.shifts().enumerate() {
+            shift_team.push(team as u16);
             for _ in 0..shift.operators {
                 operators.push(Operator {
                     shift: i as u16,
+                    team: team as u16,
                     on_duty: false,
                     counted: false,
                     busy: 0,
                 });
+                sizes[team] += 1;
             }
         }
-        let concurrency = scenario.operators.concurrency;
+        let teams = ops
+            .teams
+            .iter()
+            .map(|t| TeamDesk {
+                // Numbered like `operators`, so a team's set spans every operator.
+                available: Available::new(t.concurrency, operators.len()),
+                queue: Default::default(),
+                concurrency: t.concurrency,
+                routing: t.routing,
+                on_shift: 0,
+                on_duty: 0,
+                busy: 0,
+            })
+            .collect();
+        let serving = scenario
+            .channels
+            .iter()
+            .map(|c| ops.serving(c.channel).map(|t| t as u16).collect())
+            .collect();
         Staff {
-            available: Available::new(concurrency, operators.len()),
             operators,
-            shift_active: vec![0; scenario.operators.shifts.len()],
+            teams,
+            serving,
+            shift_active: vec![0; shift_team.len()],
+            shift_team,
             on_duty: 0,
-            on_shift: 0,
+            capacity: 0,
             busy: 0,
             next_shift: 0,
-            queue: Default::default(),
             queue_seq: 0,
             rng: streams::rng(scenario.seed, replication, streams::OPERATORS),
-            concurrency,
         }
     }
 
-    /// Sets an operator's conversations in hand, keeping the set of available operators.
-    /// An operator whose shift has ended stops counting as on duty with their last answer.
+    /// Counts operator `op` on duty (in the sums) or not.
+    fn count(&mut self, op: usize, counted: bool) {
+        let o = &mut self.operators[op];
+        if o.counted == counted {
+            return;
+        }
+        o.counted = counted;
+        let team = &mut self.teams[o.team as usize];
+        if counted {
+            team.on_duty += 1;
+            self.on_duty += 1;
+            self.capacity += team.concurrency;
+        } else {
+            team.on_duty -= 1;
+            self.on_duty -= 1;
+            self.capacity -= team.concurrency;
+        }
+    }
+
+    /// Sets an operator's conversations in hand, keeping their team's set of available
+    /// operators. An operator whose shift has ended stops counting as on duty with their
+    /// last answer.
     pub(super) fn set_busy(&mut self, op: usize, busy: u32) {
         let o = &mut self.operators[op];
-        self.available.remove(o.busy, op);
-        o.busy = busy;
-        if o.on_duty && busy < self.concurrency {
-            self.available.insert(busy, op);
+        let team = &mut self.teams[o.team as usize];
+        team.available.remove(o.busy, op);
+        if busy > o.busy {
+            team.busy += busy - o.busy;
+            self.busy += busy - o.busy;
+        } else {
+            team.busy -= o.busy - busy;
+            self.busy -= o.busy - busy;
         }
-        if !o.on_duty && o.counted && busy == 0 {
-            o.counted = false;
-            self.on_duty -= 1;
+        o.busy = busy;
+        if o.on_duty && busy < team.concurrency {
+            team.available.insert(busy, op);
+        }
+        if !o.on_duty && busy == 0 {
+            self.count(op, false);
         }
     }
 
     /// Puts the operators of `shift` on or off duty.
     pub(super) fn set_on_duty(&mut self, shift: usize, on: bool) {
-        for (i, o) in self
-            .operators
-            .iter_mut()
-            .enumerate()
-            .filter(|(_, o)| o.shift as usize == shift)
-        {
-            o.on_duty = on;
+        for i in 0..self.operators.len() {
+            let o = self.operators[i];
+            if o.shift as usize != shift {
+                continue;
+            }
+            self.operators[i].on_duty = on;
+            let team = &mut self.teams[o.team as usize];
             if on {
-                self.on_shift += 1;
+                team.on_shift += 1;
+                if o.busy < team.concurrency {
+                    team.available.insert(o.busy, i);
+                }
                 // Still finishing the last shift's answers: already counted.
-                if !o.counted {
-                    o.counted = true;
-                    self.on_duty += 1;
-                }
-                if o.busy < self.concurrency {
-                    self.available.insert(o.busy, i);
-                }
+                self.count(i, true);
             } else {
-                self.on_shift -= 1;
-                self.available.remove(o.busy, i);
+                team.on_shift -= 1;
+                team.available.remove(o.busy, i);
                 if o.busy == 0 {
-                    o.counted = false;
-                    self.on_duty -= 1;
+                    self.count(i, false);
                 }
             }
         }
     }
+
+    /// Whether an operator of a team serving channel slot `c` is in their shift.
+    pub(super) fn anyone_on_shift(&self, c: usize) -> bool {
+        self.serving[c]
+            .iter()
+            .any(|&t| self.teams[t as usize].on_shift > 0)
+    }
 }
 
 impl Model<'_> {
+    /// Puts a conversation waiting for an answer in the queue of every team serving its
+    /// channel, ranked by that team's routing: the first team with room takes it.
     pub(super) fn enqueue(&mut self, id: u32) {
         let Some(c) = self.conversations[id as usize].as_ref() else {
             return;
         };
         let Some(inbox) = c.inbox else { return };
-        let key = match self.p.scenario.operators.routing {
-            Routing::Fifo => inbox.since.0,
-            Routing::Deadline => match self.deliverable_until(id) {
-                // A public reply has no deadline: it ranks like a comment's private reply,
-                // so that comment threads are not starved by an endless stream of windows.
-                Instant::ALWAYS => {
-                    let policy = self.p.scenario.policy.channel(c.case.channel());
-                    policy.credit_end(inbox.since).0
-                }
-                until => until.0,
-            },
+        let slot = c.channel as usize;
+        let deadline = || match self.deliverable_until(id) {
+            // A public reply has no deadline: it ranks like a comment's private reply,
+            // so that comment threads are not starved by an endless stream of windows.
+            Instant::ALWAYS => {
+                let policy = self.p.scenario.policy.channel(c.case.channel());
+                policy.credit_end(inbox.since).0
+            }
+            until => until.0,
         };
-        self.staff.queue_seq += 1;
-        self.staff.queue.push(std::cmp::Reverse((
-            key,
-            self.staff.queue_seq,
-            id,
-            inbox.stamp,
-        )));
-        // Entries made stale by a later customer message (deadline routing queues the
-        // conversation again) leave only when popped; when they outnumber the live ones,
-        // they are swept out, so the queue stays proportional to the customers waiting.
-        if self.staff.queue.len() > 2 * self.conversations.len() + 1024 {
-            let conversations = &self.conversations;
-            self.staff
-                .queue
-                .retain(|std::cmp::Reverse((_, _, id, stamp))| {
+        let keys: Vec<(u16, i64)> = self.staff.serving[slot]
+            .iter()
+            .map(|&t| {
+                let key = match self.staff.teams[t as usize].routing {
+                    Routing::Fifo => inbox.since.0,
+                    Routing::Deadline => deadline(),
+                };
+                (t, key)
+            })
+            .collect();
+        for (t, key) in keys {
+            self.staff.queue_seq += 1;
+            let seq = self.staff.queue_seq;
+            let queue = &mut self.staff.teams[t as usize].queue;
+            queue.push(std::cmp::Reverse((key, seq, id, inbox.stamp)));
+            // Entries made stale by a later customer message (deadline routing queues the
+            // conversation again), or taken by another team, leave only when popped; when
+            // they outnumber the live ones, they are swept out, so the queue stays
+            // proportional to the customers waiting.
+            if queue.len() > 2 * self.conversations.len() + 1024 {
+                let conversations = &self.conversations;
+                queue.retain(|std::cmp::Reverse((_, _, id, stamp))| {
                     conversations
                         .get(*id as usize)
                         .and_then(Option::as_ref)
                         .and_then(|c| c.inbox)
                         .is_some_and(|i| i.stamp == *stamp)
                 });
+            }
         }
     }
 
-    /// Gives waiting conversations to free operators, in routing order.
+    /// Gives waiting conversations to free operators: team by team in the order listed,
+    /// each in its routing order.
     pub(super) fn dispatch(&mut self) {
+        for team in 0..self.staff.teams.len() {
+            self.dispatch_team(team);
+        }
+    }
+
+    fn dispatch_team(&mut self, team: usize) {
         let p = self.p;
-        while let Some(op) = self.staff.available.first() {
-            let Some(std::cmp::Reverse((_, _, id, stamp))) = self.staff.queue.pop() else {
+        let handle_time = &p.scenario.operators.teams[team].handle_time;
+        while let Some(op) = self.staff.teams[team].available.first() {
+            let Some(std::cmp::Reverse((_, _, id, stamp))) = self.staff.teams[team].queue.pop()
+            else {
                 return;
             };
             let Some(c) = self.conversations[id as usize].as_mut() else {
@@ -226,7 +312,7 @@ impl Model<'_> {
                 continue;
             };
             c.inbox = None;
-            if p.scenario.operators.routing == Routing::Deadline
+            if self.staff.teams[team].routing == Routing::Deadline
                 && self.deliverable_until(id) <= self.now
             {
                 // Nothing an operator writes could reach this customer now: skipped.
@@ -250,13 +336,11 @@ impl Model<'_> {
                     }
                 }
             }
-            let ops = &p.scenario.operators;
             let busy = self.staff.operators[op].busy;
-            let base = ops.handle_time.sample(&mut self.staff.rng);
-            let slowed = base as f64 * (1.0 + ops.busy_slowdown * f64::from(busy));
-            self.staff.set_busy(op, busy + 1);
+            let base = handle_time.sample(&mut self.staff.rng);
+            let slowed = base as f64 * (1.0 + p.scenario.operators.busy_slowdown * f64::from(busy));
             self.integrate();
-            self.staff.busy += 1;
+            self.staff.set_busy(op, busy + 1);
             self.events.schedule(
                 t.plus(slowed.round() as i64),
                 Event::AnswerReady {
@@ -272,7 +356,6 @@ impl Model<'_> {
         self.integrate();
         self.staff
             .set_busy(op, self.staff.operators[op].busy.saturating_sub(1));
-        self.staff.busy = self.staff.busy.saturating_sub(1);
         let t = self.now;
         let p = self.p;
         let s = &p.scenario;
@@ -378,9 +461,42 @@ impl Model<'_> {
             *active = active.saturating_sub(1);
         }
         let is_on = *active > 0;
+        if change.starts {
+            self.record_backlog(shift);
+        }
         if was_on != is_on {
             self.integrate();
             self.staff.set_on_duty(shift, is_on);
+        }
+    }
+
+    /// At the start of `shift`: the conversations waiting on each channel its team serves,
+    /// those an answer could still reach and those past every window.
+    fn record_backlog(&mut self, shift: usize) {
+        if !self.counting(self.now) {
+            return;
+        }
+        let team = self.staff.shift_team[shift] as usize;
+        let mut waiting = vec![(0u32, 0u32); self.p.scenario.channels.len()];
+        for (id, c) in self.conversations.iter().enumerate() {
+            let Some(c) = c else { continue };
+            if c.inbox.is_none() || !self.staff.serving[c.channel as usize].contains(&(team as u16))
+            {
+                continue;
+            }
+            let answerable = self.deliverable_until(id as u32) > self.now;
+            let w = &mut waiting[c.channel as usize];
+            if answerable {
+                w.0 += 1;
+            } else {
+                w.1 += 1;
+            }
+        }
+        let backlog = &mut self.week.backlog[shift];
+        backlog.starts += 1.0;
+        for (slot, (answerable, past)) in waiting.into_iter().enumerate() {
+            backlog.answerable[slot] += f64::from(answerable);
+            backlog.past_windows[slot] += f64::from(past);
         }
     }
 

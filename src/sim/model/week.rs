@@ -1,7 +1,9 @@
 //! The local hours of the run and the time-weighted sums of the typical week
 //! (`hourly.csv`): customers waiting, operators on duty, busy and capacity.
 
-use crate::metrics::Hourly;
+use super::staff::Staff;
+use crate::metrics::{Hourly, ShiftBacklog};
+use crate::scenario::Scenario;
 use crate::scenario::week::LocalHours;
 use crate::time::Instant;
 
@@ -15,16 +17,35 @@ pub(super) struct WeekSums {
     /// Whether that hour is counted (after the warm-up).
     pub(super) segment_counted: bool,
     pub(super) last_advance: Instant,
+    /// Per team: busy and on-duty slot time (ms) over the counted time.
+    pub(super) team_busy: Vec<f64>,
+    pub(super) team_capacity: Vec<f64>,
+    /// Per shift of the run's calendar: the conversations waiting at its starts.
+    pub(super) backlog: Vec<ShiftBacklog>,
 }
 
 impl WeekSums {
-    pub(super) fn new(channels: usize, start: Instant) -> WeekSums {
+    pub(super) fn new(scenario: &Scenario) -> WeekSums {
+        let channels = scenario.channels.len();
+        let ops = &scenario.operators;
         WeekSums {
             hourly: Hourly::new(channels),
             waiting: vec![0; channels],
             segment: 0,
             segment_counted: false,
-            last_advance: start,
+            last_advance: scenario.start,
+            team_busy: vec![0.0; ops.teams.len()],
+            team_capacity: vec![0.0; ops.teams.len()],
+            backlog: ops
+                .shifts()
+                .map(|(team, shift)| ShiftBacklog {
+                    team: ops.teams[team].name.clone(),
+                    shift: shift.name.clone(),
+                    starts: 0.0,
+                    answerable: vec![0.0; channels],
+                    past_windows: vec![0.0; channels],
+                })
+                .collect(),
         }
     }
 
@@ -33,27 +54,24 @@ impl WeekSums {
         hours.hours.get(self.segment).copied().unwrap_or(0) as usize
     }
 
-    /// Integrates the time-weighted quantities up to `now`, with `on_duty` operators of
-    /// `concurrency` slots each, `busy` conversations in hand. Called before any of them
-    /// changes and at every hour, so that between two calls they are constant.
-    pub(super) fn integrate(
-        &mut self,
-        now: Instant,
-        hours: &LocalHours,
-        on_duty: u32,
-        busy: u32,
-        concurrency: u32,
-    ) {
+    /// Integrates the time-weighted quantities up to `now` (customers waiting, and the
+    /// staff's operators on duty, busy and capacity, in all and per team). Called before
+    /// any of them changes and at every hour, so that between two calls they are constant.
+    pub(super) fn integrate(&mut self, now: Instant, hours: &LocalHours, staff: &Staff) {
         let dt = (now.0 - self.last_advance.0) as f64;
         if dt > 0.0 && self.segment_counted {
             let h = self.hour(hours);
             for (c, w) in self.waiting.iter().enumerate() {
                 self.hourly.waiting[c][h] += f64::from(*w) * dt;
             }
-            self.hourly.on_duty[h] += f64::from(on_duty) * dt;
-            self.hourly.busy[h] += f64::from(busy) * dt;
-            self.hourly.capacity[h] += f64::from(on_duty * concurrency) * dt;
+            self.hourly.on_duty[h] += f64::from(staff.on_duty) * dt;
+            self.hourly.busy[h] += f64::from(staff.busy) * dt;
+            self.hourly.capacity[h] += f64::from(staff.capacity) * dt;
             self.hourly.span[h] += dt;
+            for (t, team) in staff.teams.iter().enumerate() {
+                self.team_busy[t] += f64::from(team.busy) * dt;
+                self.team_capacity[t] += f64::from(team.on_duty * team.concurrency) * dt;
+            }
         }
         self.last_advance = now;
     }
