@@ -38,6 +38,16 @@ const CASES: &[(&str, &str)] = &[
     ("customers.accept_delay", r#""x""#),
     ("customers.patience", r#""x""#),
     ("operators.shifts", r#""all day""#),
+    ("operators.teams", r#""everyone""#),
+    ("operators.teams", "[]"),
+    ("operators.teams[0].name", "5"),
+    ("operators.teams[0].channels", r#"["sms"]"#),
+    ("operators.teams[0].channels", r#"["whatsapp"]"#),
+    ("operators.teams[0].shifts", "3"),
+    ("operators.teams[0].concurrency", "0"),
+    ("operators.teams[0].handle_time", r#""x""#),
+    ("operators.teams[0].routing", r#""lifo""#),
+    ("operators.teams[all].shifts[0].operators", "-1"),
     ("operators.concurrency", "0"),
     ("operators.handle_time", r#""x""#),
     ("operators.handle_time.distribution", r#""weibull""#),
@@ -66,9 +76,29 @@ const CASES: &[(&str, &str)] = &[
     ("policy.instagram.hold_until_accepted", r#""yes""#),
 ];
 
-/// The default scenario with `key` set to `value`.
+/// The default scenario with `key` set to `value`; for a key of `operators.teams`, its
+/// shifts first become one team's.
 fn with(key: &str, value: &str) -> String {
     let mut table: toml::Table = toml::from_str(DEFAULT_SCENARIO).unwrap();
+    if key.starts_with("operators.teams") {
+        let operators = table["operators"].as_table_mut().unwrap();
+        let shifts = operators.remove("shifts").unwrap();
+        let mut team = toml::Table::new();
+        team.insert("name".into(), "all".into());
+        team.insert(
+            "channels".into(),
+            toml::Value::Array(vec![
+                "whatsapp".into(),
+                "facebook".into(),
+                "instagram".into(),
+            ]),
+        );
+        team.insert("shifts".into(), shifts);
+        operators.insert(
+            "teams".into(),
+            toml::Value::Array(vec![toml::Value::Table(team)]),
+        );
+    }
     let value: toml::Value =
         toml::from_str::<toml::Table>(&format!("v = {value}")).unwrap()["v"].clone();
     set_key(&mut table, key, value).unwrap();
@@ -86,10 +116,18 @@ fn every_documented_key_refuses_an_invalid_value_by_its_path() {
             .output()
             .unwrap();
         let err = stderr_of(&out);
+        // Errors name list entries by position: `[all]` is `[0]` there.
+        let key = key.replace("[all]", "[0]");
         let path = key
             .split('.')
             .take_while(|p| !["distribution", "mean"].contains(p));
         let named = format!("`{}", path.collect::<Vec<_>>().join("."));
+        // A team serving WhatsApp only leaves the other channels without one.
+        let named = if value.contains("[\"whatsapp\"]") {
+            "`operators.teams`".to_string()
+        } else {
+            named
+        };
         if out.status.code() != Some(2) || !err.contains(&named) || !out.stdout.is_empty() {
             failures.push(format!(
                 "{key} = {value}: exit {:?}, {err}",
