@@ -148,6 +148,8 @@ pub struct LineChart {
     /// Vertical lines at these x, with their labels.
     pub marks: Vec<(f64, String)>,
     pub x_format: XFormat,
+    /// The y values are counts: ticks only at whole numbers.
+    pub y_whole: bool,
 }
 
 /// A heat map of `values[yi][xi]`; each axis is its description and its labels.
@@ -280,6 +282,7 @@ pub fn grouped_bars<DB: DrawingBackend>(
         .x_label_formatter(&|x| category_label(&labels, *x))
         .x_label_style(("sans-serif", 18))
         .y_desc(y_desc)
+        .y_label_formatter(&|y| axis_number(*y, false))
         .y_label_style(("sans-serif", 16))
         .axis_desc_style(("sans-serif", 18))
         .draw()
@@ -483,6 +486,7 @@ pub fn lines<DB: DrawingBackend>(area: &Area<'_, DB>, chart: &LineChart) -> Resu
         lines,
         marks,
         x_format,
+        y_whole,
     } = chart;
     let xs = lines.iter().flat_map(|l| l.points.iter().map(|p| p.0));
     let (x0, x1) = xs.fold((f64::MAX, f64::MIN), |(a, b), x| (a.min(x), b.max(x)));
@@ -549,10 +553,12 @@ pub fn lines<DB: DrawingBackend>(area: &Area<'_, DB>, chart: &LineChart) -> Resu
     if *x_format == XFormat::WeekHours {
         mesh.disable_x_mesh();
     }
+    let y_fmt = |y: &f64| axis_number(*y, *y_whole);
     mesh.x_labels(x_labels)
         .x_desc(x_desc)
         .y_desc(y_desc)
         .x_label_formatter(&fmt)
+        .y_label_formatter(&y_fmt)
         .label_style(("sans-serif", 15))
         .axis_desc_style(("sans-serif", 17))
         .draw()
@@ -632,13 +638,25 @@ pub fn heat_map<DB: DrawingBackend>(area: &Area<'_, DB>, map: &HeatMap) -> Resul
         .filter(|v| v.is_finite());
     let (lo, hi) = finite.fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(v), b.max(v)));
     let span = if hi > lo { hi - lo } else { 1.0 };
-    let mut chart = ChartBuilder::on(area)
+    // The colour bar on the right says which colour is which value.
+    let (width, _) = area.dim_in_pixel();
+    let (plot_area, legend_area) = area.split_horizontally(width.saturating_sub(150));
+    let mut chart = ChartBuilder::on(&plot_area)
         .caption(title, ("sans-serif", 24).into_font().style(FontStyle::Bold))
         .margin(16)
         .x_label_area_size(50)
         .y_label_area_size(80)
         .build_cartesian_2d(0.0..nx as f64, 0.0..ny as f64)
         .map_err(drawing_error)?;
+    // 1 is the better end of the scale.
+    let goodness = |v: f64| {
+        if high_is_good {
+            (v - lo) / span
+        } else {
+            (hi - v) / span
+        }
+    };
+    colour_bar(&legend_area, unit, lo, hi, high_is_good)?;
     let xl = x.1.to_vec();
     let yl = y.1.to_vec();
     chart
@@ -657,23 +675,14 @@ pub fn heat_map<DB: DrawingBackend>(area: &Area<'_, DB>, map: &HeatMap) -> Resul
     for (yi, row) in values.iter().enumerate() {
         for (xi, v) in row.iter().enumerate() {
             let (colour, text) = match v {
-                Some(v) if v.is_finite() => {
-                    // 0 is the best value (green), 1 the worst (red).
-                    let t = if high_is_good {
-                        (hi - v) / span
-                    } else {
-                        (v - lo) / span
-                    };
-                    (
-                        RGBColor(
-                            (40.0 + 215.0 * t) as u8,
-                            (170.0 - 120.0 * t) as u8,
-                            (90.0 - 50.0 * t) as u8,
-                        ),
-                        format_value(*v, unit),
-                    )
-                }
+                Some(v) if v.is_finite() => (viridis(goodness(*v)), format_value(*v, unit)),
                 _ => (RGBColor(220, 220, 220), "—".to_string()),
+            };
+            // Dark text on the light end of the scale, white on the dark end.
+            let ink = if v.is_some_and(|v| v.is_finite() && goodness(v) > 0.6) {
+                BLACK
+            } else {
+                WHITE
             };
             let (x0, y0) = (xi as f64, yi as f64);
             chart
@@ -686,12 +695,93 @@ pub fn heat_map<DB: DrawingBackend>(area: &Area<'_, DB>, map: &HeatMap) -> Resul
                 .draw_series(std::iter::once(Text::new(
                     text,
                     (x0 + 0.35, y0 + 0.55),
-                    ("sans-serif", 16).into_font().color(&WHITE),
+                    ("sans-serif", 16).into_font().color(&ink),
                 )))
                 .map_err(drawing_error)?;
         }
     }
     Ok(())
+}
+
+/// Viridis, a perceptually uniform colour scale (equal steps of `t` look like equal steps),
+/// from dark purple at 0 to yellow at 1, interpolated between nine of its colours.
+pub fn viridis(t: f64) -> RGBColor {
+    const STOPS: [(u8, u8, u8); 9] = [
+        (68, 1, 84),
+        (71, 44, 122),
+        (59, 81, 139),
+        (44, 113, 142),
+        (33, 144, 141),
+        (39, 173, 129),
+        (92, 200, 99),
+        (170, 220, 50),
+        (253, 231, 37),
+    ];
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let x = t * 8.0;
+    let i = (x.floor() as usize).min(7);
+    let f = x - i as f64;
+    let (a, b) = (STOPS[i], STOPS[i + 1]);
+    let mix = |p: u8, q: u8| (f64::from(p) + (f64::from(q) - f64::from(p)) * f).round() as u8;
+    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}
+
+/// The colour bar of a heat map: the scale from the worse value (bottom) to the better one
+/// (top), labelled with the values at both ends and the middle.
+fn colour_bar<DB: DrawingBackend>(
+    area: &Area<'_, DB>,
+    unit: &str,
+    lo: f64,
+    hi: f64,
+    high_is_good: bool,
+) -> Result<(), String> {
+    let (_, height) = area.dim_in_pixel();
+    let (top, bottom) = (70i32, height as i32 - 70);
+    let steps = 40;
+    let step = f64::from(bottom - top) / f64::from(steps);
+    for k in 0..steps {
+        // k = 0 at the top: the better end.
+        let t = 1.0 - f64::from(k) / f64::from(steps - 1);
+        let y0 = top + (f64::from(k) * step) as i32;
+        let y1 = top + (f64::from(k + 1) * step).ceil() as i32;
+        area.draw(&Rectangle::new([(10, y0), (34, y1)], viridis(t).filled()))
+            .map_err(drawing_error)?;
+    }
+    let (better, worse) = if high_is_good { (hi, lo) } else { (lo, hi) };
+    let label = |v: f64| {
+        if lo <= hi {
+            format_value(v, unit)
+        } else {
+            "—".into()
+        }
+    };
+    let font = ("sans-serif", 15).into_font();
+    for (text, y) in [
+        (format!("{} (better)", label(better)), top),
+        (label((lo + hi) / 2.0), (top + bottom) / 2),
+        (format!("{} (worse)", label(worse)), bottom - 14),
+    ] {
+        area.draw(&Text::new(text, (40, y), font.clone()))
+            .map_err(drawing_error)?;
+    }
+    Ok(())
+}
+
+/// An axis number: whole numbers without decimals (and only those where `whole`: counts
+/// have no half operators), large ones rounded, small ones with one decimal.
+pub fn axis_number(v: f64, whole: bool) -> String {
+    let is_whole = (v - v.round()).abs() < 1e-9;
+    if whole && !is_whole {
+        String::new()
+    } else if is_whole || v.abs() >= 100.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
 }
 
 /// A value written for people: ratios in percent, other units as they are; an infinite
@@ -704,6 +794,50 @@ pub fn format_value(v: f64, unit: &str) -> String {
         "ratio" => format!("{:.1}%", v * 100.0),
         _ if v.abs() >= 100.0 => format!("{v:.0}"),
         _ => format!("{v:.2}"),
+    }
+}
+
+/// A metric in words, for titles and axes: `unanswered_rate` is "requests unanswered".
+pub fn metric_words(metric: &str) -> String {
+    if let Some(t) = metric.strip_prefix("service_level_") {
+        return format!("requests picked up within {t}");
+    }
+    if let Some(t) = metric.strip_prefix("answered_within_") {
+        return format!("requests answered within {t}");
+    }
+    let words = match metric {
+        "unanswered_rate" => "requests unanswered",
+        "abandon_rate" => "requests given up",
+        "lost_rate" => "conversations lost",
+        "undelivered_rate_operator" => "operator answers undelivered",
+        "undelivered_rate_bot" => "bot messages undelivered",
+        "violations_per_week" => "violations per week",
+        "coverage" => "auto-reply coverage",
+        "rescued" => "rescued by the warning",
+        "first_response_p50" => "first response, median",
+        "first_response_p90" => "first response, 90th percentile",
+        "first_response_p99" => "first response, 99th percentile",
+        "mean_wait" => "mean wait for an operator",
+        "occupancy" => "operator occupancy",
+        other => return other.replace('_', " "),
+    };
+    words.to_string()
+}
+
+/// A summary row in words: a channel's name, or "all channels".
+pub fn row_words(row: &str) -> String {
+    match Channel::from_bytes(row.as_bytes()) {
+        Some(c) => channel_label(c).to_string(),
+        None => "all channels".to_string(),
+    }
+}
+
+/// `text` with its first letter in capitals.
+pub fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 

@@ -57,7 +57,7 @@ pub fn run_outputs(
         write_trace(&mut bytes, trace).map_err(ReportError::Trace)?;
         files.push(OutputFile::new("trace.csv", bytes));
     }
-    let charts = run_charts(&summary, &reps)?;
+    let charts = run_charts(scenario, &summary, &reps)?;
     let csv_names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
     let page = run_page(
         scenario,
@@ -89,6 +89,7 @@ fn bar(summary: &Summary, row: &str, metric: &str, series: &str, light: bool) ->
 
 /// Every chart of a run, in the order the page shows them.
 pub fn run_charts(
+    scenario: &Scenario,
     summary: &Summary,
     reps: &[&ReplicationMetrics],
 ) -> Result<Vec<Chart>, ChartError> {
@@ -115,7 +116,9 @@ pub fn run_charts(
         }),
     )?);
 
-    let n = reps.len().max(1) as f64;
+    // Per week of counted time, the unit of the weekly figures.
+    let weeks = reps.len() as f64 * reps.first().map_or(1.0, |r| r.weeks);
+    let n = weeks.max(f64::MIN_POSITIVE);
     let groups = reps
         .first()
         .map(|first| {
@@ -141,30 +144,33 @@ pub fn run_charts(
         "verdicts",
         "Verdicts and reasons per channel",
         &Plot::Reasons {
-            title: "Business messages by verdict and reason, per channel".into(),
+            title: "Business messages per week, by verdict and reason, per channel".into(),
             groups,
         },
     )?);
 
-    let bars = rows
-        .iter()
-        .flat_map(|r| {
-            [
-                bar(summary, r, "coverage", "auto-reply coverage", false),
-                bar(summary, r, "rescued", "rescued", true),
-            ]
-        })
-        .collect();
-    charts.push(render(
-        "coverage",
-        "Auto-reply coverage and rescued share",
-        &Plot::Bars(BarChart {
-            title: "Auto-reply coverage and rescued share, per channel (95% intervals)".into(),
-            y_desc: "% of at-risk requests / of covered requests".into(),
-            scale: 100.0,
-            bars,
-        }),
-    )?);
+    // Coverage exists only where a bot warns before the window closes.
+    if scenario.bots.window_warning.is_some() {
+        let bars = rows
+            .iter()
+            .flat_map(|r| {
+                [
+                    bar(summary, r, "coverage", "auto-reply coverage", false),
+                    bar(summary, r, "rescued", "rescued", true),
+                ]
+            })
+            .collect();
+        charts.push(render(
+            "coverage",
+            "Auto-reply coverage and rescued share",
+            &Plot::Bars(BarChart {
+                title: "Auto-reply coverage and rescued share, per channel (95% intervals)".into(),
+                y_desc: "% of at-risk requests / of covered requests".into(),
+                scale: 100.0,
+                bars,
+            }),
+        )?);
+    }
 
     charts.push(render(
         "first_response",
@@ -175,30 +181,33 @@ pub fn run_charts(
     Ok(charts)
 }
 
-/// The share of answered requests answered within x hours, per channel.
+/// The share of closed requests answered within x hours, per channel: a curve that stays
+/// below 100% by the share never answered.
 fn first_response(reps: &[&ReplicationMetrics]) -> Plot {
     let mut lines = Vec::new();
     let mut longest: f64 = 48.0;
     if let Some(first) = reps.first() {
-        let merged: Vec<(String, Histogram<u64>)> = first
+        let merged: Vec<(String, Histogram<u64>, u64)> = first
             .channels
             .iter()
             .enumerate()
             .map(|(slot, (channel, c))| {
                 let mut h = c.first_response.clone();
+                let mut closed = c.requests;
                 for m in &reps[1..] {
                     let _ = h.add(&m.channels[slot].1.first_response);
+                    closed += m.channels[slot].1.requests;
                 }
-                (channel.to_string(), h)
+                (channel.to_string(), h, closed)
             })
             .collect();
-        for (_, h) in &merged {
+        for (_, h, _) in &merged {
             if !h.is_empty() {
                 longest = longest.max(h.value_at_quantile(0.99) as f64 / HOUR as f64);
             }
         }
         let longest = longest.min(24.0 * 8.0).ceil();
-        for (name, h) in merged {
+        for (name, h, closed) in merged {
             if h.is_empty() {
                 continue;
             }
@@ -207,7 +216,7 @@ fn first_response(reps: &[&ReplicationMetrics]) -> Plot {
                 .map(|i| {
                     let x = longest * i as f64 / steps as f64;
                     let below = h.count_between(0, (x * HOUR as f64) as u64) as f64
-                        / h.len() as f64
+                        / closed.max(1) as f64
                         * 100.0;
                     (x, below)
                 })
@@ -221,12 +230,13 @@ fn first_response(reps: &[&ReplicationMetrics]) -> Plot {
         }
     }
     Plot::Lines(LineChart {
-        title: "First response time: share of requests answered within".into(),
+        title: "Requests answered within a time (every request: the rest never were)".into(),
         x_desc: "hours after the request opened".into(),
-        y_desc: "% of answered requests".into(),
+        y_desc: "% of requests".into(),
         lines,
         marks: vec![(24.0, " 24 h window".into())],
         x_format: XFormat::Plain,
+        y_whole: false,
     })
 }
 
@@ -255,7 +265,7 @@ fn typical_week(reps: &[&ReplicationMetrics]) -> Plot {
             })
             .collect()
     };
-    let panel = |title: &str, y: &str, lines: Vec<Line>| {
+    let panel = |title: &str, y: &str, lines: Vec<Line>, y_whole: bool| {
         Plot::Lines(LineChart {
             title: title.into(),
             x_desc: String::new(),
@@ -263,6 +273,7 @@ fn typical_week(reps: &[&ReplicationMetrics]) -> Plot {
             lines,
             marks: Vec::new(),
             x_format: XFormat::WeekHours,
+            y_whole,
         })
     };
     Plot::Panels(vec![
@@ -270,6 +281,7 @@ fn typical_week(reps: &[&ReplicationMetrics]) -> Plot {
             "New conversations per hour",
             "per hour",
             channel_lines(&|c, h| per(sum.arrivals[c][h], sum.occurrences[h])),
+            false,
         ),
         panel(
             "Operators on duty",
@@ -282,16 +294,19 @@ fn typical_week(reps: &[&ReplicationMetrics]) -> Plot {
                     .collect(),
                 band: None,
             }],
+            true,
         ),
         panel(
             "Customers waiting for an answer",
             "customers",
             channel_lines(&|c, h| per(sum.waiting[c][h], sum.span[h])),
+            false,
         ),
         panel(
             "Undelivered answers per hour",
             "per hour",
             channel_lines(&|c, h| per(sum.undelivered[c][h], sum.occurrences[h])),
+            false,
         ),
     ])
 }

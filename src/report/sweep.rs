@@ -6,10 +6,9 @@
 use std::fmt::Write as _;
 
 use super::Summary;
-use super::charts::chart_files;
 use super::charts::{
-    Chart, ChartError, HeatMap, Line, LineChart, Plot, XFormat, format_value, higher_is_better,
-    render, row_colour, unit_of,
+    Chart, ChartError, HeatMap, Line, LineChart, Plot, XFormat, capitalised, chart_files,
+    format_value, higher_is_better, metric_words, render, row_colour, row_words, unit_of,
 };
 use super::run::{PAGE_HEAD, esc, figures_html, glossary_html};
 use super::tables::num;
@@ -20,7 +19,7 @@ use crate::output::OutputFile;
 /// first: the unanswered rate, the service level and the customer's view at the first
 /// threshold, the first response over every request; then compliance (undelivered,
 /// violations), lost conversations and the warning bot's coverage.
-pub fn headline(metrics: &[Metric]) -> Vec<String> {
+pub fn headline(metrics: &[Metric], warns: bool) -> Vec<String> {
     let first = |prefix: &str| {
         metrics
             .iter()
@@ -36,10 +35,12 @@ pub fn headline(metrics: &[Metric]) -> Vec<String> {
             "undelivered_rate_operator",
             "lost_rate",
             "violations_per_week",
-            "coverage",
         ]
         .map(String::from),
     );
+    if warns {
+        names.push("coverage".into());
+    }
     names
 }
 
@@ -47,6 +48,8 @@ pub fn headline(metrics: &[Metric]) -> Vec<String> {
 #[derive(Clone, Copy, Debug)]
 pub struct Axis<'a> {
     pub key: &'a str,
+    /// The key in words, for titles and axes ("operators on the weekend shift").
+    pub words: &'a str,
     pub labels: &'a [String],
 }
 
@@ -55,6 +58,8 @@ pub struct Axis<'a> {
 #[derive(Clone, Debug)]
 pub struct SweepView<'a> {
     pub name: &'a str,
+    /// The scenario has a bot warning before windows close (else no coverage chart).
+    pub warns: bool,
     pub description: &'a str,
     /// The varied keys, first key slowest.
     pub varies: Vec<Axis<'a>>,
@@ -112,7 +117,7 @@ pub fn sweep_charts(sweep: &SweepView, summaries: &[Summary]) -> Result<Vec<Char
     let Some(first) = summaries.first() else {
         return Ok(charts);
     };
-    let headline = headline(&first.metrics);
+    let headline = headline(&first.metrics, sweep.warns);
     match sweep.varies.as_slice() {
         [v] => {
             let numeric: Option<Vec<f64>> =
@@ -143,7 +148,7 @@ pub fn sweep_charts(sweep: &SweepView, summaries: &[Summary]) -> Result<Vec<Char
                     .map(|row| {
                         let es: Vec<_> = summaries.iter().map(|s| s.get(row, metric)).collect();
                         Line {
-                            name: row.clone(),
+                            name: row_words(row),
                             colour: row_colour(row),
                             points: xs
                                 .iter()
@@ -165,47 +170,64 @@ pub fn sweep_charts(sweep: &SweepView, summaries: &[Summary]) -> Result<Vec<Char
                     })
                     .filter(|l| !l.points.is_empty())
                     .collect();
+                let words = metric_words(metric);
                 charts.push(render(
                     metric,
-                    &format!("{metric} against {}", v.key),
+                    &format!("{}, by {}", capitalised(&words), v.words),
                     &Plot::Lines(LineChart {
-                        title: format!("{metric} against {} (95% bands)", v.key),
-                        x_desc: v.key.to_string(),
-                        y_desc: axis(unit, metric),
+                        title: format!("{}, by {} (95% bands)", capitalised(&words), v.words),
+                        x_desc: format!("{} ({})", v.words, v.key),
+                        y_desc: axis(unit, &words),
                         lines,
                         marks: Vec::new(),
                         x_format: x_format.clone(),
+                        y_whole: unit == "count",
                     }),
                 )?);
             }
         }
         [a, b] => {
+            // A map per channel, then all channels together: a channel far from its
+            // target can hide behind a good `all`.
             for metric in headline.iter().map(String::as_str) {
                 let unit = unit_of(metric);
-                // Points run with the first key slowest: point = i * |b| + j.
-                let values = (0..b.labels.len())
-                    .map(|j| {
-                        (0..a.labels.len())
-                            .map(|i| {
-                                summaries[i * b.labels.len() + j]
-                                    .get("all", metric)
-                                    .map(|e| e.mean)
-                            })
-                            .collect()
-                    })
-                    .collect();
-                charts.push(render(
-                    metric,
-                    &format!("{metric}, all channels, against {} and {}", a.key, b.key),
-                    &Plot::Heat(HeatMap {
-                        title: format!("{metric}, all channels"),
-                        x: (a.key.to_string(), a.labels.to_vec()),
-                        y: (b.key.to_string(), b.labels.to_vec()),
-                        values,
-                        unit: unit.to_string(),
-                        high_is_good: higher_is_better(metric),
-                    }),
-                )?);
+                let words = capitalised(&metric_words(metric));
+                for row in first
+                    .rows
+                    .iter()
+                    .filter(|r| *r != "all")
+                    .chain(first.rows.iter().filter(|r| *r == "all"))
+                {
+                    // Points run with the first key slowest: point = i * |b| + j.
+                    let values = (0..b.labels.len())
+                        .map(|j| {
+                            (0..a.labels.len())
+                                .map(|i| {
+                                    summaries[i * b.labels.len() + j]
+                                        .get(row, metric)
+                                        .map(|e| e.mean)
+                                })
+                                .collect()
+                        })
+                        .collect();
+                    let (name, whose) = if row == "all" {
+                        (metric.to_string(), "all channels".to_string())
+                    } else {
+                        (format!("{metric}_{row}"), row_words(row))
+                    };
+                    charts.push(render(
+                        &name,
+                        &format!("{words}, {whose}, by {} and {}", a.words, b.words),
+                        &Plot::Heat(HeatMap {
+                            title: format!("{words}, {whose}"),
+                            x: (format!("{} ({})", a.words, a.key), a.labels.to_vec()),
+                            y: (format!("{} ({})", b.words, b.key), b.labels.to_vec()),
+                            values,
+                            unit: unit.to_string(),
+                            high_is_good: higher_is_better(metric),
+                        }),
+                    )?);
+                }
             }
         }
         _ => {}
@@ -253,7 +275,10 @@ pub fn sweep_page(sweep: &SweepView, summaries: &[Summary], charts: &[Chart]) ->
         let _ = write!(out, "<th>{}</th>", esc(v.key));
     }
     out.push_str("<th>channel</th>");
-    let headline = headline(summaries.first().map_or(&[][..], |s| &s.metrics));
+    let headline = headline(
+        summaries.first().map_or(&[][..], |s| &s.metrics),
+        sweep.warns,
+    );
     for m in &headline {
         let _ = write!(out, "<th>{m}</th>");
     }

@@ -208,6 +208,59 @@ pub fn set_key(table: &mut toml::Table, key: &str, value: toml::Value) -> Result
     Ok(())
 }
 
+/// A key path in words for charts: a shift's head count by the shift's (and team's) name,
+/// a few common keys by what they mean, the path itself otherwise.
+pub fn key_words(key: &str, scenario: &Scenario) -> String {
+    let ops = &scenario.operators;
+    // The entry `[i]` or `[name]` of `list` whose `name` is given.
+    let entry = |inside: &str, names: &[&str]| -> Option<usize> {
+        inside
+            .parse::<usize>()
+            .ok()
+            .filter(|i| *i < names.len())
+            .or_else(|| names.iter().position(|n| *n == inside))
+    };
+    let inside = |part: &str| {
+        part.split_once('[')
+            .and_then(|(_, r)| r.strip_suffix(']'))
+            .map(str::to_string)
+    };
+    let parts: Vec<&str> = key.split('.').collect();
+    match parts.as_slice() {
+        ["operators", shifts, "operators"] if shifts.starts_with("shifts[") => {
+            let team = &ops.teams[0];
+            let names: Vec<&str> = team.shifts.iter().map(|s| s.name.as_str()).collect();
+            if let Some(i) = inside(shifts).and_then(|x| entry(&x, &names)) {
+                return format!("operators on the {} shift", names[i]);
+            }
+        }
+        ["operators", teams, shifts, "operators"]
+            if teams.starts_with("teams[") && shifts.starts_with("shifts[") =>
+        {
+            let team_names: Vec<&str> = ops.teams.iter().map(|t| t.name.as_str()).collect();
+            if let Some(t) = inside(teams).and_then(|x| entry(&x, &team_names)) {
+                let names: Vec<&str> = ops.teams[t]
+                    .shifts
+                    .iter()
+                    .map(|s| s.name.as_str())
+                    .collect();
+                if let Some(i) = inside(shifts).and_then(|x| entry(&x, &names)) {
+                    return format!(
+                        "{} team, operators on the {} shift",
+                        team_names[t], names[i]
+                    );
+                }
+            }
+        }
+        ["operators", "concurrency"] => return "conversations per operator".into(),
+        ["operators", "routing"] => return "routing".into(),
+        ["bots", "window_warning"] => return "window warning, before the window closes".into(),
+        ["bots", "no_answer_after"] => return "no-answer reply after".into(),
+        _ => {}
+    }
+    key.to_string()
+}
+
 /// A validated sweep: the base scenario, the grid, and a scenario per point.
 pub struct Sweep {
     pub name: String,
@@ -328,14 +381,25 @@ impl Sweep {
     /// Every file of the finished sweep (`sweep.csv`, charts, `index.html`) from the
     /// results of all its pairs.
     pub fn outputs(&self, results: &[PairResult]) -> Result<Vec<OutputFile>, ChartError> {
+        let words: Vec<String> = self
+            .varies
+            .iter()
+            .map(|v| key_words(&v.key, &self.prepared[0].scenario))
+            .collect();
         let view = SweepView {
             name: &self.name,
+            warns: self
+                .prepared
+                .iter()
+                .any(|p| p.scenario.bots.window_warning.is_some()),
             description: &self.prepared[0].scenario.description,
             varies: self
                 .varies
                 .iter()
-                .map(|v| Axis {
+                .zip(&words)
+                .map(|(v, words)| Axis {
                     key: &v.key,
+                    words,
                     labels: &v.labels,
                 })
                 .collect(),

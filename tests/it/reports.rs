@@ -17,9 +17,10 @@ fn charts_for(seed: u64) -> Vec<Chart> {
     s.warm_up = replywindow::time::DAY;
     s.replications = 3;
     s.seed = seed;
-    let run = simulate(&Prepared::new(s), &RunOptions::default()).unwrap();
+    let prepared = Prepared::new(s);
+    let run = simulate(&prepared, &RunOptions::default()).unwrap();
     let reps: Vec<&ReplicationMetrics> = run.replications.iter().map(|(_, r)| &r.metrics).collect();
-    run_charts(&Summary::new(&reps), &reps).unwrap()
+    run_charts(&prepared.scenario, &Summary::new(&reps), &reps).unwrap()
 }
 
 /// The share of pixels that are not white, and whether `colour` occurs.

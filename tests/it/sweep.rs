@@ -270,8 +270,8 @@ fn two_keys_draw_heat_maps_and_bad_varies_exit_2_naming_the_key() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
     let svg = String::from_utf8(read(&d.join("two/unanswered_rate.svg"))).unwrap();
-    // The white background, then one coloured cell per point of the 2 x 2 grid, each with
-    // its own place.
+    // The white background, one coloured cell per point of the 2 x 2 grid, each with its
+    // own place, and beside them the colour bar: narrow strips of the scale.
     let rects: Vec<&str> = svg
         .match_indices("<rect")
         .map(|(i, _)| &svg[i..i + svg[i..].find('>').unwrap()])
@@ -280,20 +280,44 @@ fn two_keys_draw_heat_maps_and_bad_varies_exit_2_naming_the_key() {
         rects[0].contains("fill=\"#FFFFFF\""),
         "the background first"
     );
-    let cells: std::collections::BTreeSet<(String, String)> = rects[1..]
+    let attr = |r: &str, name: &str| -> String {
+        let start = r.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        r[start..].split('"').next().unwrap().to_string()
+    };
+    let coloured: Vec<&&str> = rects[1..]
         .iter()
         .filter(|r| !r.contains("fill=\"#FFFFFF\""))
-        .map(|r| {
-            let attr = |name: &str| {
-                let start = r.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
-                r[start..].split('"').next().unwrap().to_string()
-            };
-            (attr("x"), attr("y"))
-        })
+        .collect();
+    let cells: std::collections::BTreeSet<(String, String)> = coloured
+        .iter()
+        .filter(|r| attr(r, "width").parse::<u32>().unwrap() > 100)
+        .map(|r| (attr(r, "x"), attr(r, "y")))
         .collect();
     assert_eq!(cells.len(), 4, "a cell per point: {cells:?}");
-    for label in ["off", "2h", "bots.window_warning", "operators.concurrency"] {
+    let strips: std::collections::BTreeSet<String> = coloured
+        .iter()
+        .filter(|r| attr(r, "width").parse::<u32>().unwrap() < 50)
+        .map(|r| attr(r, "fill"))
+        .collect();
+    assert!(strips.len() >= 20, "a colour bar of the scale: {strips:?}");
+    assert!(
+        svg.contains("(better)") && svg.contains("(worse)"),
+        "the bar says which end is better"
+    );
+    for label in [
+        "off",
+        "2h",
+        "bots.window_warning",
+        "operators.concurrency",
+        "Requests unanswered, all channels",
+        "conversations per operator",
+    ] {
         assert!(svg.contains(label), "the heat map names {label}");
+    }
+    // One map per channel as well.
+    for channel in ["whatsapp", "facebook", "instagram"] {
+        let map = read(&d.join(format!("two/unanswered_rate_{channel}.svg")));
+        assert!(!map.is_empty(), "{channel}");
     }
     let csv = String::from_utf8(read(&d.join("two/sweep.csv"))).unwrap();
     assert!(csv.starts_with("point,bots.window_warning,operators.concurrency,channel,metric"));
