@@ -111,6 +111,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         ))?;
         super::say("\n")?;
         super::say(&summary_table(&report.summary))?;
+        for finding in &report.findings {
+            super::sayln(&format!("- {finding}"))?;
+        }
         let named = |ending: &str| -> Vec<&str> {
             report
                 .files

@@ -18,6 +18,7 @@
 //! ```
 
 pub mod charts;
+pub mod findings;
 mod policy;
 pub mod run;
 pub mod sweep;

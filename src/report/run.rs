@@ -8,6 +8,7 @@ use super::charts::{
     Bar, BarChart, Chart, ChartError, Line, LineChart, Plot, XFormat, channel_colour, chart_files,
     render, row_colour,
 };
+use super::findings::run_findings;
 use super::{
     BacklogRow, Summary, TeamRow, backlog_csv, backlog_rows, hourly_csv, replications_csv,
     summary_csv, team_rows, teams_csv, verdicts_csv,
@@ -28,9 +29,11 @@ pub enum ReportError {
     Trace(std::io::Error),
 }
 
-/// The report of a `simulate` run: its summary (for the terminal) and its files.
+/// The report of a `simulate` run: its summary and findings (for the terminal) and its
+/// files.
 pub struct RunReport {
     pub summary: Summary,
+    pub findings: Vec<String>,
     pub files: Vec<OutputFile>,
 }
 
@@ -59,17 +62,25 @@ pub fn run_outputs(
     }
     let charts = run_charts(scenario, &summary, &reps)?;
     let csv_names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+    let findings = run_findings(scenario, &summary, &reps);
     let page = run_page(
         scenario,
         &summary,
-        &team_rows(&reps),
-        &backlog_rows(&reps),
-        &charts,
-        &csv_names,
+        &RunPage {
+            findings: &findings,
+            teams: &team_rows(&reps),
+            backlog: &backlog_rows(&reps),
+            charts: &charts,
+            files: &csv_names,
+        },
     );
     files.extend(chart_files(&charts));
     files.push(OutputFile::new("index.html", page.into_bytes()));
-    Ok(RunReport { summary, files })
+    Ok(RunReport {
+        summary,
+        findings,
+        files,
+    })
 }
 
 fn bar(summary: &Summary, row: &str, metric: &str, series: &str, light: bool) -> Bar {
@@ -548,32 +559,48 @@ pub fn figures_html(charts: &[Chart]) -> String {
 }
 
 /// `index.html` of a run: parameters, summary, charts, files and glossary.
-pub fn run_page(
-    s: &Scenario,
-    summary: &Summary,
-    teams: &[TeamRow],
-    backlog: &[BacklogRow],
-    charts: &[Chart],
-    files: &[&str],
-) -> String {
+/// The parts of a run's page beyond the scenario and its summary.
+pub struct RunPage<'a> {
+    pub findings: &'a [String],
+    pub teams: &'a [TeamRow],
+    pub backlog: &'a [BacklogRow],
+    pub charts: &'a [Chart],
+    pub files: &'a [&'a str],
+}
+
+/// The findings as an HTML list.
+pub fn findings_html(findings: &[String]) -> String {
+    let mut out = String::from("<ul class=\"findings\">\n");
+    for f in findings {
+        let _ = writeln!(out, "<li>{}</li>", esc(f));
+    }
+    out.push_str("</ul>\n");
+    out
+}
+
+/// `index.html` of a run: the findings first, then the charts, the full table, the teams,
+/// the scenario, the files and the glossary.
+pub fn run_page(s: &Scenario, summary: &Summary, page: &RunPage) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<title>replywindow: {}</title>\n{}\n</head>\n<body data-images=\"pending\">\n\
-         <h1>replywindow: {}</h1>\n<p>{}</p>\n<h2>Scenario</h2>\n{}<h2>Summary</h2>\n\
+         <h1>replywindow: {}</h1>\n<p>{}</p>\n<h2>Findings</h2>\n{}\
+         <h2>Charts</h2>\n{}<h2>Summary</h2>\n\
          <p class=\"note\">Mean over {} replications with its 95% interval in brackets.</p>\n{}\
-         <h2>Charts</h2>\n{}<h2>Teams</h2>\n{}<h2>Files</h2>\n<ul>\n",
+         <h2>Teams</h2>\n{}<h2>Scenario</h2>\n{}<h2>Files</h2>\n<ul>\n",
         esc(&s.name),
         PAGE_HEAD,
         esc(&s.name),
         esc(&s.description),
-        scenario_html(s),
+        findings_html(page.findings),
+        figures_html(page.charts),
         summary.replications,
         summary_table_html(summary),
-        figures_html(charts),
-        teams_html(teams, backlog),
+        teams_html(page.teams, page.backlog),
+        scenario_html(s),
     );
-    for f in files {
+    for f in page.files {
         let _ = writeln!(out, "<li><a href=\"{0}\">{0}</a></li>", esc(f));
     }
     let _ = write!(

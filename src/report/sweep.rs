@@ -10,7 +10,8 @@ use super::charts::{
     Chart, ChartError, HeatMap, Line, LineChart, Plot, XFormat, capitalised, chart_files,
     format_value, higher_is_better, metric_words, render, row_colour, row_words, unit_of,
 };
-use super::run::{PAGE_HEAD, esc, figures_html, glossary_html};
+use super::findings::sweep_findings;
+use super::run::{PAGE_HEAD, esc, figures_html, findings_html, glossary_html};
 use super::tables::num;
 use crate::metrics::Metric;
 use crate::output::OutputFile;
@@ -235,16 +236,35 @@ pub fn sweep_charts(sweep: &SweepView, summaries: &[Summary]) -> Result<Vec<Char
     Ok(charts)
 }
 
+/// Each point of the grid in words: `operators on the weekend shift = 1, …`.
+pub fn point_words(sweep: &SweepView) -> Vec<String> {
+    sweep
+        .points
+        .iter()
+        .map(|labels| {
+            sweep
+                .varies
+                .iter()
+                .zip(labels)
+                .map(|(v, l)| format!("{} = {l}", v.words))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .collect()
+}
+
 /// `index.html` of a sweep.
 pub fn sweep_page(sweep: &SweepView, summaries: &[Summary], charts: &[Chart]) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<title>replywindow sweep: {0}</title>\n{1}\n</head>\n\
-         <body data-images=\"pending\">\n<h1>replywindow sweep: {0}</h1>\n<p>{2}</p>\n<h2>Grid</h2>\n<ul>\n",
+         <body data-images=\"pending\">\n<h1>replywindow sweep: {0}</h1>\n<p>{2}</p>\n\
+         <h2>Findings</h2>\n{3}<h2>Grid</h2>\n<ul>\n",
         esc(sweep.name),
         PAGE_HEAD,
-        esc(sweep.description)
+        esc(sweep.description),
+        findings_html(&sweep_findings(&point_words(sweep), summaries))
     );
     for v in &sweep.varies {
         let _ = writeln!(

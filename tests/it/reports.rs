@@ -187,3 +187,87 @@ fn the_page_links_only_to_files_that_exist_and_holds_the_summary() {
     }
     assert_eq!(checked, 3 * 4);
 }
+
+#[test]
+fn the_page_opens_with_findings_in_words() {
+    // Weekend-gap: WhatsApp messages of the weekend are answered on Monday, too late.
+    let dir = tmp();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/weekend-gap.toml"
+    ))
+    .unwrap()
+    .replace("horizon = \"28d\"", "horizon = \"14d\"");
+    std::fs::write(dir.path().join("wg.toml"), text).unwrap();
+    let out = replywindow(dir.path())
+        .args(["simulate", "wg.toml", "-r", "2", "--out", "r"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let page = std::fs::read_to_string(dir.path().join("r/index.html")).unwrap();
+    let findings = page.find("<h2>Findings</h2>").unwrap();
+    let charts = page.find("<h2>Charts</h2>").unwrap();
+    let table = page.find("<h2>Summary</h2>").unwrap();
+    assert!(
+        findings < charts && charts < table,
+        "findings, charts, then the table"
+    );
+    let said = &page[findings..charts];
+    assert!(said.contains("WhatsApp is served worst"), "{said}");
+    assert!(said.contains("of them on Mondays"), "{said}");
+    // The terminal says them too.
+    assert!(
+        stdout_of(&out).contains("- WhatsApp: "),
+        "{}",
+        stdout_of(&out)
+    );
+    // No warning bot in this scenario: no coverage chart, no bot finding.
+    assert!(!dir.path().join("r/coverage.png").exists());
+    assert!(!said.contains("Bots:"));
+}
+
+#[test]
+fn a_sweep_says_which_point_first_serves_customers() {
+    let dir = tmp();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/weekend-gap.toml"
+    ))
+    .unwrap()
+    .replace("horizon = \"28d\"", "horizon = \"14d\"");
+    std::fs::write(dir.path().join("wg.toml"), text).unwrap();
+    let out = replywindow(dir.path())
+        .args([
+            "sweep",
+            "wg.toml",
+            "--vary",
+            "operators.shifts[weekend].operators=0..3",
+            "--vary",
+            "operators.shifts[weekdays].operators=1,6",
+            "-r",
+            "2",
+            "--out",
+            "s",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let page = std::fs::read_to_string(dir.path().join("s/index.html")).unwrap();
+    let start = page.find("<h2>Findings</h2>").unwrap();
+    let said = &page[start..page.find("<h2>Grid</h2>").unwrap()];
+    // Nobody at the weekend leaves WhatsApp unserved; the first point that serves has
+    // weekend staff and the larger weekday team.
+    assert!(
+        said.contains("The first point that serves customers"),
+        "{said}"
+    );
+    assert!(
+        said.contains("operators on the weekdays shift = 6"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("operators on the weekend shift = 0,"),
+        "{said}"
+    );
+}
