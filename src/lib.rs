@@ -39,6 +39,7 @@
 pub mod fixtures;
 pub mod metrics;
 pub mod output;
+pub mod plan;
 pub mod report;
 pub mod rules;
 pub mod scenario;

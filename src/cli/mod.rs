@@ -3,6 +3,7 @@
 mod check;
 mod fixtures;
 mod merge;
+mod plan;
 mod progress;
 mod replay;
 mod rules;
@@ -39,6 +40,7 @@ enum Command {
     Simulate(simulate::Args),
     Sweep(sweep::Args),
     Merge(merge::Args),
+    Plan(plan::Args),
     Scenario(scenario::Args),
     Replay(replay::Args),
     Check(check::Args),
@@ -59,6 +61,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Simulate(args) => simulate::run(args),
         Command::Sweep(args) => sweep::run(args),
         Command::Merge(args) => merge::run(args),
+        Command::Plan(args) => plan::run(args),
         Command::Scenario(args) => scenario::run(args),
         Command::Replay(args) => replay::run(args),
         Command::Check(args) => check::run(args),

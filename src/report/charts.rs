@@ -127,6 +127,20 @@ pub enum Plot {
     Panels(Vec<Plot>),
     /// A heat map.
     Heat(HeatMap),
+    /// Points, one marked, with a horizontal limit.
+    Scatter(ScatterChart),
+}
+
+/// Points (x, y) with one of them marked and a horizontal line at a limit.
+#[derive(Clone, Debug)]
+pub struct ScatterChart {
+    pub title: String,
+    pub x_desc: String,
+    pub y_desc: String,
+    pub points: Vec<(f64, f64)>,
+    pub marked: Option<(f64, f64)>,
+    /// A horizontal line (the target's value) and its label.
+    pub limit: Option<(f64, String)>,
 }
 
 /// Grouped bars with interval whiskers; values multiplied by `scale`.
@@ -186,8 +200,81 @@ impl Plot {
                 Ok(())
             }
             Plot::Heat(map) => heat_map(area, map),
+            Plot::Scatter(chart) => scatter(area, chart),
         }
     }
+}
+
+/// Points, the marked one larger and red, and a dashed-looking limit line.
+pub fn scatter<DB: DrawingBackend>(
+    area: &Area<'_, DB>,
+    chart: &ScatterChart,
+) -> Result<(), String> {
+    let finite: Vec<(f64, f64)> = chart
+        .points
+        .iter()
+        .copied()
+        .filter(|(x, y)| x.is_finite() && y.is_finite())
+        .collect();
+    let ys = finite
+        .iter()
+        .map(|p| p.1)
+        .chain(chart.limit.as_ref().map(|l| l.0));
+    let (y0, y1) = ys.fold((f64::MAX, f64::MIN), |(a, b), y| (a.min(y), b.max(y)));
+    let xs = finite.iter().map(|p| p.0);
+    let (x0, x1) = xs.fold((f64::MAX, f64::MIN), |(a, b), x| (a.min(x), b.max(x)));
+    let pad = |lo: f64, hi: f64| {
+        if lo > hi {
+            (0.0, 1.0)
+        } else {
+            let d = ((hi - lo) * 0.08).max(1e-6);
+            (lo - d, hi + d)
+        }
+    };
+    let ((x0, x1), (y0, y1)) = (pad(x0, x1), pad(y0, y1));
+    let mut plot = ChartBuilder::on(area)
+        .caption(
+            &chart.title,
+            ("sans-serif", 24).into_font().style(FontStyle::Bold),
+        )
+        .margin(16)
+        .x_label_area_size(50)
+        .y_label_area_size(80)
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(drawing_error)?;
+    plot.configure_mesh()
+        .x_desc(&chart.x_desc)
+        .y_desc(&chart.y_desc)
+        .x_label_formatter(&|x| axis_number(*x, false))
+        .y_label_formatter(&|y| axis_number(*y, false))
+        .label_style(("sans-serif", 15))
+        .axis_desc_style(("sans-serif", 17))
+        .draw()
+        .map_err(drawing_error)?;
+    if let Some((y, label)) = &chart.limit {
+        plot.draw_series(std::iter::once(PathElement::new(
+            vec![(x0, *y), (x1, *y)],
+            RED.stroke_width(2),
+        )))
+        .map_err(drawing_error)?;
+        plot.draw_series(std::iter::once(Text::new(
+            label.clone(),
+            (x0 + (x1 - x0) * 0.01, *y),
+            ("sans-serif", 15).into_font().color(&RED),
+        )))
+        .map_err(drawing_error)?;
+    }
+    plot.draw_series(
+        finite
+            .iter()
+            .map(|&p| Circle::new(p, 4, RGBColor(60, 60, 60).mix(0.6).filled())),
+    )
+    .map_err(drawing_error)?;
+    if let Some(p) = chart.marked.filter(|(x, y)| x.is_finite() && y.is_finite()) {
+        plot.draw_series(std::iter::once(Circle::new(p, 9, RED.filled())))
+            .map_err(drawing_error)?;
+    }
+    Ok(())
 }
 
 /// Draws `plot` as a PNG and as an SVG of [`SIZE`].

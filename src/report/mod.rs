@@ -19,6 +19,7 @@
 
 pub mod charts;
 pub mod findings;
+pub mod plan;
 mod policy;
 pub mod run;
 pub mod sweep;

@@ -11,9 +11,10 @@ use crate::time::{Millis, format_duration, parse_duration};
 #[derive(Clone, Debug)]
 pub enum DurationDist {
     Constant(Millis),
-    Exponential(Exp<f64>),
-    LogNormal(LogNormal<f64>),
-    Gamma(Gamma<f64>),
+    /// The distribution and its mean (ms), which `rand_distr` does not give back.
+    Exponential(Exp<f64>, f64),
+    LogNormal(LogNormal<f64>, f64),
+    Gamma(Gamma<f64>, f64),
     Uniform {
         min: Millis,
         max: Millis,
@@ -32,23 +33,53 @@ impl DurationDist {
         let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
         LogNormal::new(mean.ln() - sigma2 / 2.0, sigma2.sqrt())
             .ok()
-            .map(DurationDist::LogNormal)
+            .map(|d| DurationDist::LogNormal(d, mean))
     }
 
     /// Exponential durations with this mean.
     pub fn exponential(mean: Millis) -> Option<DurationDist> {
         Exp::new(1.0 / mean as f64)
             .ok()
-            .map(DurationDist::Exponential)
+            .map(|d| DurationDist::Exponential(d, mean as f64))
+    }
+
+    /// The mean duration, in milliseconds.
+    ///
+    /// ```
+    /// use replywindow::scenario::DurationDist;
+    /// let d = DurationDist::lognormal(240_000, 180_000).unwrap();
+    /// assert!((d.mean() - 240_000.0).abs() < 1.0);
+    /// ```
+    pub fn mean(&self) -> f64 {
+        match self {
+            DurationDist::Constant(v) => *v as f64,
+            DurationDist::Exponential(_, mean)
+            | DurationDist::LogNormal(_, mean)
+            | DurationDist::Gamma(_, mean) => *mean,
+            DurationDist::Uniform { min, max } => (*min + *max) as f64 / 2.0,
+            DurationDist::Empirical { values, cumulative } => {
+                let total = cumulative.last().copied().unwrap_or(1.0);
+                let mut previous = 0.0;
+                values
+                    .iter()
+                    .zip(cumulative)
+                    .map(|(v, c)| {
+                        let w = c - previous;
+                        previous = *c;
+                        *v as f64 * w / total
+                    })
+                    .sum()
+            }
+        }
     }
 
     /// One duration.
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> Millis {
         let ms = match self {
             DurationDist::Constant(v) => return *v,
-            DurationDist::Exponential(d) => d.sample(rng),
-            DurationDist::LogNormal(d) => d.sample(rng),
-            DurationDist::Gamma(d) => d.sample(rng),
+            DurationDist::Exponential(d, _) => d.sample(rng),
+            DurationDist::LogNormal(d, _) => d.sample(rng),
+            DurationDist::Gamma(d, _) => d.sample(rng),
             DurationDist::Uniform { min, max } => return rng.random_range(*min..=*max),
             DurationDist::Empirical { values, cumulative } => {
                 let u: f64 = rng.random::<f64>() * cumulative.last().copied().unwrap_or(1.0);
@@ -278,6 +309,7 @@ impl RawDuration {
                 DurationDist::Gamma(
                     Gamma::new(shape, mean / shape)
                         .map_err(|e| ScenarioError::new(key, "gamma", e.to_string()))?,
+                    mean,
                 )
             }
             "uniform" => {

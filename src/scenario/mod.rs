@@ -12,16 +12,18 @@
 //! ```
 
 mod distribution;
+mod keys;
 mod raw;
 mod validate;
 pub mod week;
 
 pub use distribution::{CountDist, DURATION_DISTRIBUTIONS, DurationDist};
+pub use keys::set_key;
 pub use validate::MAX_HORIZON;
 
 use std::fmt;
 
-use chrono::{NaiveDateTime, NaiveTime};
+use chrono::{NaiveDateTime, NaiveTime, Timelike};
 use chrono_tz::Tz;
 
 use crate::rules::{Channel, Policy};
@@ -150,6 +152,62 @@ pub struct Shift {
     pub start: NaiveTime,
     pub end: NaiveTime,
     pub operators: u32,
+    /// Bounds of the head count on duty for `plan` (the upper one derived from the load
+    /// when `None`).
+    pub min_operators: u32,
+    pub max_operators: Option<u32>,
+    /// What an operator's hour on this shift costs (a night or weekend premium).
+    pub cost_per_hour: f64,
+}
+
+impl Shift {
+    /// Hours a week an operator of this shift is paid: its length on each of its days.
+    pub fn paid_hours(&self) -> f64 {
+        let minutes = |t: NaiveTime| f64::from(t.hour() * 60 + t.minute());
+        let (start, end) = (minutes(self.start), minutes(self.end));
+        let length = if end > start {
+            end - start
+        } else {
+            end + 1440.0 - start
+        };
+        f64::from(self.days.count_ones()) * length / 60.0
+    }
+
+    /// The hours of the week (0 is Monday 00:00) the shift covers, in whole or in part.
+    pub fn hours_of_week(&self) -> Vec<usize> {
+        let start = self.start.hour() as usize;
+        let length = self.paid_hours() / f64::from(self.days.count_ones().max(1));
+        let span = (f64::from(self.start.minute()) / 60.0 + length).ceil() as usize;
+        let mut hours = Vec::new();
+        for day in 0..7 {
+            if self.days & (1 << day) != 0 {
+                for k in 0..span {
+                    let h = (day * 24 + start + k) % WEEK_HOURS;
+                    if !hours.contains(&h) {
+                        hours.push(h);
+                    }
+                }
+            }
+        }
+        hours.sort_unstable();
+        hours
+    }
+}
+
+/// A target of `plan`, as written in the scenario (`[[targets]]`) or on the command line:
+/// checked against the metrics by the planner.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TargetSpec {
+    /// Where it was written (`targets[0]`, or the text given on the command line).
+    pub place: String,
+    /// A metric of the glossary, `service_level(T)` or `answered_within(T)`.
+    pub metric: String,
+    /// `None`: every channel separately; `all`: all channels pooled; or one channel.
+    pub channel: Option<String>,
+    /// The metric must stay at most (`true`) or at least (`false`) the value.
+    pub at_most: bool,
+    /// The value as written: `2%`, `0.02`, `4h`, `3`.
+    pub value: String,
 }
 
 /// The operators.
@@ -160,6 +218,9 @@ pub struct Operators {
     pub teams: Vec<Team>,
     /// Each conversation already in hand makes composing an answer this much longer.
     pub busy_slowdown: f64,
+    /// The share of paid time operators are not available (breaks, training, absence):
+    /// the head count to schedule is the head count on duty / (1 - shrinkage).
+    pub shrinkage: f64,
     pub promotional_share: f64,
     /// The platform's "extend to 7 days" switch: tag replies after the first 24 h.
     pub human_agent_tagging: bool,
@@ -229,6 +290,8 @@ pub struct Scenario {
     pub bots: Bots,
     pub policy: Policy,
     pub report: Report,
+    /// The targets of `plan` written in the scenario.
+    pub targets: Vec<TargetSpec>,
 }
 
 /// What the reports show beyond the fixed metrics.

@@ -27,6 +27,8 @@ pub(super) struct RawScenario {
     pub(super) policy: RawPolicy,
     #[serde(default)]
     pub(super) report: RawReport,
+    #[serde(default)]
+    pub(super) targets: Vec<RawTarget>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -76,6 +78,7 @@ pub(super) struct RawOperators {
     pub(super) human_agent_tagging: Option<bool>,
     pub(super) facebook_private_reply: Option<bool>,
     pub(super) instagram_follow_ups: Option<RawCount>,
+    pub(super) shrinkage: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -97,6 +100,9 @@ pub(super) struct RawShift {
     pub(super) start: String,
     pub(super) end: String,
     pub(super) operators: i64,
+    pub(super) min_operators: Option<i64>,
+    pub(super) max_operators: Option<i64>,
+    pub(super) cost_per_hour: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -112,4 +118,13 @@ pub(super) struct RawBots {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawReport {
     pub(super) service_level: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawTarget {
+    pub(super) metric: String,
+    pub(super) channel: Option<String>,
+    pub(super) at_most: Option<toml::Value>,
+    pub(super) at_least: Option<toml::Value>,
 }

@@ -6,7 +6,8 @@ use chrono_tz::Tz;
 
 use super::distribution::RawDuration;
 use super::raw::{
-    RawBots, RawChannel, RawCustomers, RawOperators, RawReport, RawScenario, RawShift, RawTeam,
+    RawBots, RawChannel, RawCustomers, RawOperators, RawReport, RawScenario, RawShift, RawTarget,
+    RawTeam,
 };
 use super::week::{self, WEEK_HOURS, WEEKDAY_NAMES, Weekdays};
 use super::*;
@@ -181,6 +182,41 @@ impl RawScenario {
             bots: self.bots.validate()?,
             policy: self.policy.validate("policy.").map_err(policy_error)?,
             report: self.report.validate()?,
+            targets: self
+                .targets
+                .iter()
+                .enumerate()
+                .map(|(i, t)| t.validate(i))
+                .collect::<Result<_, _>>()?,
+        })
+    }
+}
+
+impl RawTarget {
+    /// The target's form: one bound, as text; its metric and value are checked by `plan`.
+    fn validate(&self, i: usize) -> Result<TargetSpec, ScenarioError> {
+        let key = format!("targets[{i}]");
+        let text = |v: &toml::Value| match v {
+            toml::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let (at_most, value) = match (&self.at_most, &self.at_least) {
+            (Some(v), None) => (true, text(v)),
+            (None, Some(v)) => (false, text(v)),
+            _ => {
+                return Err(ScenarioError::new(
+                    &key,
+                    &self.metric,
+                    "a target has either at_most or at_least",
+                ));
+            }
+        };
+        Ok(TargetSpec {
+            place: key,
+            metric: self.metric.clone(),
+            channel: self.channel.clone(),
+            at_most,
+            value,
         })
     }
 }
@@ -450,12 +486,47 @@ fn shifts(raw: &[RawShift], key: &str) -> Result<Vec<Shift>, ScenarioError> {
                 "a whole number of operators from 0 to 100000",
             ));
         }
+        let bound = |name: &str, v: Option<i64>| -> Result<Option<u32>, ScenarioError> {
+            v.map(|v| {
+                u32::try_from(v)
+                    .ok()
+                    .filter(|v| *v <= 100_000)
+                    .ok_or_else(|| {
+                        ScenarioError::new(
+                            &format!("{key}.{name}"),
+                            &v.to_string(),
+                            "a whole number of operators from 0 to 100000",
+                        )
+                    })
+            })
+            .transpose()
+        };
+        let min_operators = bound("min_operators", s.min_operators)?.unwrap_or(0);
+        let max_operators = bound("max_operators", s.max_operators)?;
+        if let Some(max) = max_operators.filter(|m| *m < min_operators) {
+            return Err(ScenarioError::new(
+                &format!("{key}.max_operators"),
+                &max.to_string(),
+                format!("at least min_operators ({min_operators})"),
+            ));
+        }
+        let cost_per_hour = s.cost_per_hour.unwrap_or(1.0);
+        if !(cost_per_hour.is_finite() && cost_per_hour >= 0.0) {
+            return Err(ScenarioError::new(
+                &format!("{key}.cost_per_hour"),
+                &cost_per_hour.to_string(),
+                "a number of 0 or more",
+            ));
+        }
         shifts.push(Shift {
             name: s.name.clone().unwrap_or_else(|| format!("shift {}", i + 1)),
             days,
             start,
             end,
             operators: s.operators as u32,
+            min_operators,
+            max_operators,
+            cost_per_hour,
         });
     }
     Ok(shifts)
@@ -528,9 +599,18 @@ impl RawOperators {
                 "a number from 0 to 10",
             ));
         }
+        let shrinkage = self.shrinkage.unwrap_or(0.0);
+        if !(0.0..0.95).contains(&shrinkage) {
+            return Err(ScenarioError::new(
+                "operators.shrinkage",
+                &shrinkage.to_string(),
+                "a share from 0 to below 0.95",
+            ));
+        }
         Ok(Operators {
             teams,
             busy_slowdown,
+            shrinkage,
             promotional_share: probability(
                 "operators.promotional_share",
                 self.promotional_share.unwrap_or(0.0),

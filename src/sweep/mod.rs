@@ -16,7 +16,8 @@ mod results;
 mod run;
 mod share;
 
-pub use grid::{Sweep, Vary, fnv1a64, row_labels, set_key};
+pub use crate::scenario::set_key;
+pub use grid::{Sweep, Vary, fnv1a64, row_labels};
 pub use record::{RECORD, SweepRecord};
 pub use results::{PairResult, ResultsFile, read_results};
 pub use run::{Outcome, complete_results, execute, merge};

@@ -24,6 +24,12 @@ const ALLOWED: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "plan",
+        &[
+            "sim", "report", "scenario", "metrics", "trace", "rules", "time", "output",
+        ],
+    ),
+    (
         "fixtures",
         &[
             "sim", "report", "scenario", "metrics", "trace", "rules", "time", "output",
