@@ -9,6 +9,7 @@ mod fixtures;
 mod invalid;
 mod layers;
 mod naive;
+mod plan;
 mod policies;
 mod reports;
 mod scenario_keys;
