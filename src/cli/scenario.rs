@@ -49,6 +49,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         Command::Validate { file } => {
             let s = super::simulate::load_scenario(Some(&file))?;
+            // The targets' metrics and values are the planner's to check.
+            for spec in &s.targets {
+                replywindow::plan::Target::from_spec(spec)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            }
             let channels: Vec<String> = s
                 .channels
                 .iter()

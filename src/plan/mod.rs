@@ -36,7 +36,7 @@ pub use target::{Check, Rows, Target, checks, show};
 /// A plan that cannot be made, naming the target, shift or value concerned.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PlanError {
-    #[error("target {target} ({place}): {problem}")]
+    #[error("target {target} (`{place}`): {problem}")]
     Target {
         target: String,
         place: String,

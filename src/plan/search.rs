@@ -174,6 +174,13 @@ pub fn plan(
     let mut validated = None;
     for _round in 0..4 {
         current = planner.add_until_feasible(current, seed, replications)?;
+        if !planner
+            .evaluate(&current, seed, replications, "search")?
+            .feasible
+        {
+            // Every shift at its bound: more replications would not help.
+            break;
+        }
         current = planner.remove_while_feasible(current, seed, replications)?;
         let check =
             planner.evaluate(&current, validation_seed(seed), replications, "validation")?;
@@ -186,8 +193,8 @@ pub fn plan(
         replications *= 2;
     }
     let chosen = match validated {
-        Some(v) => v,
-        None => planner.evaluate(&current, validation_seed(seed), replications, "validation")?,
+        Some(v) if v.staffing == current => v,
+        _ => planner.evaluate(&current, validation_seed(seed), replications, "validation")?,
     };
     let mut removals = Vec::new();
     if chosen.feasible {

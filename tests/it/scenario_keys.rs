@@ -63,6 +63,16 @@ const CASES: &[(&str, &str)] = &[
     ("operators.shifts[0].start", r#""24:00""#),
     ("operators.shifts[0].end", r#""25:00""#),
     ("operators.shifts[0].operators", "-1"),
+    ("operators.shifts[0].min_operators", "-1"),
+    ("operators.shifts[0].max_operators", "-2"),
+    ("operators.shifts[0].cost_per_hour", "-1"),
+    ("operators.shrinkage", "0.99"),
+    ("targets", r#""fast""#),
+    ("targets[0].metric", r#""happiness""#),
+    ("targets[0].metric", r#""service_level(soon)""#),
+    ("targets[0].channel", r#""sms""#),
+    ("targets[0].at_most", r#""200%""#),
+    ("targets[0].at_least", r#""5%""#),
     ("bots.on_arrival", r#""yes""#),
     ("bots.no_answer_after", r#""x""#),
     ("bots.off_hours", "1"),
@@ -80,6 +90,14 @@ const CASES: &[(&str, &str)] = &[
 /// shifts first become one team's.
 fn with(key: &str, value: &str) -> String {
     let mut table: toml::Table = toml::from_str(DEFAULT_SCENARIO).unwrap();
+    if key.starts_with("targets[") {
+        let target: toml::Table =
+            toml::from_str("metric = \"unanswered_rate\"\nat_most = \"2%\"").unwrap();
+        table.insert(
+            "targets".into(),
+            toml::Value::Array(vec![toml::Value::Table(target)]),
+        );
+    }
     if key.starts_with("operators.teams") {
         let operators = table["operators"].as_table_mut().unwrap();
         let shifts = operators.remove("shifts").unwrap();
@@ -122,9 +140,12 @@ fn every_documented_key_refuses_an_invalid_value_by_its_path() {
             .split('.')
             .take_while(|p| !["distribution", "mean"].contains(p));
         let named = format!("`{}", path.collect::<Vec<_>>().join("."));
-        // A team serving WhatsApp only leaves the other channels without one.
+        // A team serving WhatsApp only leaves the other channels without one; a target's
+        // error names the target.
         let named = if value.contains("[\"whatsapp\"]") {
             "`operators.teams`".to_string()
+        } else if key.starts_with("targets[0]") {
+            "`targets[0]`".to_string()
         } else {
             named
         };
