@@ -21,6 +21,7 @@
 //! | [`sim`] | the discrete-event simulator: event list, customers, operators, bots | the four above |
 //! | [`report`] | CSV files, charts, HTML pages, each returned as bytes | all but the runners |
 //! | [`sweep`] | what-if grids, shares for a cluster, resuming and merging | sim, report, … |
+//! | [`plan`] | the least costly staffing that meets targets, with confidence | sim, report, … |
 //! | [`fixtures`] | the regression suite for other implementations | sim, report, … |
 //!
 //! The rules engine on its own:
