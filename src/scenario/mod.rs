@@ -292,6 +292,43 @@ pub struct Scenario {
     pub report: Report,
     /// The targets of `plan` written in the scenario.
     pub targets: Vec<TargetSpec>,
+    /// Dated events: arrivals scaled, days closed.
+    pub calendar: Vec<CalendarEntry>,
+}
+
+/// A dated event of the calendar: from `from` to `to` (instants, `to` excluded), arrivals
+/// multiplied by `arrivals` (on `channels`, or all), and no shift starting when `closed`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CalendarEntry {
+    pub name: String,
+    pub from: Instant,
+    pub to: Instant,
+    pub arrivals: f64,
+    /// `None`: every channel.
+    pub channels: Option<Vec<Channel>>,
+    pub closed: bool,
+}
+
+impl Scenario {
+    /// The product of the calendar's arrival factors for `channel` at `at` (1 outside every
+    /// entry; overlapping entries multiply).
+    pub fn arrival_factor(&self, channel: Channel, at: Instant) -> f64 {
+        self.calendar
+            .iter()
+            .filter(|e| at >= e.from && at < e.to)
+            .filter(|e| e.channels.as_ref().is_none_or(|c| c.contains(&channel)))
+            .map(|e| e.arrivals)
+            .product()
+    }
+
+    /// The closed periods of the calendar (no shift starts inside one).
+    pub fn closed(&self) -> Vec<(Instant, Instant)> {
+        self.calendar
+            .iter()
+            .filter(|e| e.closed)
+            .map(|e| (e.from, e.to))
+            .collect()
+    }
 }
 
 /// What the reports show beyond the fixed metrics.

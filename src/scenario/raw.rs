@@ -29,6 +29,8 @@ pub(super) struct RawScenario {
     pub(super) report: RawReport,
     #[serde(default)]
     pub(super) targets: Vec<RawTarget>,
+    #[serde(default)]
+    pub(super) calendar: Vec<RawCalendarEntry>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -127,4 +129,15 @@ pub(super) struct RawTarget {
     pub(super) channel: Option<String>,
     pub(super) at_most: Option<toml::Value>,
     pub(super) at_least: Option<toml::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCalendarEntry {
+    pub(super) name: Option<String>,
+    pub(super) from: String,
+    pub(super) to: String,
+    pub(super) arrivals: Option<f64>,
+    pub(super) channels: Option<Vec<String>>,
+    pub(super) closed: Option<bool>,
 }

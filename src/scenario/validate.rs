@@ -6,8 +6,8 @@ use chrono_tz::Tz;
 
 use super::distribution::RawDuration;
 use super::raw::{
-    RawBots, RawChannel, RawCustomers, RawOperators, RawReport, RawScenario, RawShift, RawTarget,
-    RawTeam,
+    RawBots, RawCalendarEntry, RawChannel, RawCustomers, RawOperators, RawReport, RawScenario,
+    RawShift, RawTarget, RawTeam,
 };
 use super::week::{self, WEEK_HOURS, WEEKDAY_NAMES, Weekdays};
 use super::*;
@@ -182,12 +182,92 @@ impl RawScenario {
             bots: self.bots.validate()?,
             policy: self.policy.validate("policy.").map_err(policy_error)?,
             report: self.report.validate()?,
+            calendar: self
+                .calendar
+                .iter()
+                .enumerate()
+                .map(|(i, e)| e.validate(i, time_zone))
+                .collect::<Result<_, _>>()?,
             targets: self
                 .targets
                 .iter()
                 .enumerate()
                 .map(|(i, t)| t.validate(i))
                 .collect::<Result<_, _>>()?,
+        })
+    }
+}
+
+/// A local date (`2026-11-27`, the day's start; as an end, the day's end) or date-time
+/// (`2026-11-27T10:00`) on the clock of `tz`.
+fn local_instant(key: &str, text: &str, tz: Tz, end: bool) -> Result<Instant, ScenarioError> {
+    if let Ok(day) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        let day = if end {
+            day + chrono::Duration::days(1)
+        } else {
+            day
+        };
+        return Ok(week::resolve_local(tz, day.and_time(NaiveTime::MIN)));
+    }
+    NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M")
+        .map(|t| week::resolve_local(tz, t))
+        .map_err(|_| {
+            ScenarioError::new(
+                key,
+                text,
+                "a local date (2026-11-27) or date-time (2026-11-27T10:00), in time_zone",
+            )
+        })
+}
+
+impl RawCalendarEntry {
+    fn validate(&self, i: usize, tz: Tz) -> Result<CalendarEntry, ScenarioError> {
+        let key = format!("calendar[{i}]");
+        let from = local_instant(&format!("{key}.from"), &self.from, tz, false)?;
+        let to = local_instant(&format!("{key}.to"), &self.to, tz, true)?;
+        if to <= from {
+            return Err(ScenarioError::new(
+                &format!("{key}.to"),
+                &self.to,
+                format!("must end after it starts ({})", self.from),
+            ));
+        }
+        let arrivals = self.arrivals.unwrap_or(1.0);
+        if !(arrivals.is_finite() && (0.0..=1000.0).contains(&arrivals)) {
+            return Err(ScenarioError::new(
+                &format!("{key}.arrivals"),
+                &arrivals.to_string(),
+                "a factor from 0 to 1000",
+            ));
+        }
+        let channels = match &self.channels {
+            None => None,
+            Some(names) => Some(
+                names
+                    .iter()
+                    .enumerate()
+                    .map(|(j, c)| {
+                        Channel::from_bytes(c.as_bytes()).ok_or_else(|| {
+                            ScenarioError::new(
+                                &format!("{key}.channels[{j}]"),
+                                c,
+                                format!("one of {}", Channel::names()),
+                            )
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
+        };
+        Ok(CalendarEntry {
+            name: self
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("{} to {}", self.from, self.to)),
+            from,
+            to,
+            arrivals,
+            channels,
+            closed: self.closed.unwrap_or(false),
         })
     }
 }

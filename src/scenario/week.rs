@@ -139,12 +139,14 @@ pub struct ShiftChange {
 }
 
 /// Every start and end of `shifts` (weekdays, local start, local end) that touches
-/// `[from, to)`, in order of instant (ends before starts at the same instant).
+/// `[from, to)`, in order of instant (ends before starts at the same instant). A period
+/// that would start inside one of the `closed` periods is left out (a holiday).
 pub fn shift_calendar(
     tz: Tz,
     shifts: &[(Weekdays, NaiveTime, NaiveTime)],
     from: Instant,
     to: Instant,
+    closed: &[(Instant, Instant)],
 ) -> Vec<ShiftChange> {
     let date_of = |t: Instant| {
         tz.timestamp_millis_opt(t.0)
@@ -168,7 +170,7 @@ pub fn shift_calendar(
             };
             let s = resolve_local(tz, day.and_time(start));
             let e = resolve_local(tz, end_day.and_time(end));
-            if e <= s || e <= from || s >= to {
+            if e <= s || e <= from || s >= to || closed.iter().any(|(a, b)| s >= *a && s < *b) {
                 continue;
             }
             out.push(ShiftChange {
@@ -204,7 +206,7 @@ mod tests {
         // Saturday 28 and Sunday 29 March 2026; clocks go forward at 01:00 UTC on the 29th.
         let from = Instant::parse("2026-03-28T00:00:00Z").unwrap();
         let to = Instant::parse("2026-03-30T00:00:00Z").unwrap();
-        let c = shift_calendar(tz, &[(0b110_0000, nine, five)], from, to);
+        let c = shift_calendar(tz, &[(0b110_0000, nine, five)], from, to, &[]);
         let at: Vec<String> = c.iter().map(|c| c.at.to_string()).collect();
         assert_eq!(
             at,

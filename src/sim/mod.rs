@@ -55,6 +55,9 @@ pub struct Prepared {
     pub scenario: Scenario,
     pub hours: LocalHours,
     pub shifts: Vec<ShiftChange>,
+    /// Per channel slot and local hour of the run: the calendar's arrival factor (empty
+    /// without a calendar).
+    pub arrival_factors: Vec<Vec<f64>>,
 }
 
 impl Prepared {
@@ -67,11 +70,29 @@ impl Prepared {
             .shifts()
             .map(|(_, s)| (s.days, s.start, s.end))
             .collect();
-        let shifts = shift_calendar(tz, &shape, start, end);
+        let shifts = shift_calendar(tz, &shape, start, end, &scenario.closed());
+        // The calendar's factor on each channel's arrivals, local hour by local hour (empty
+        // without a calendar: every factor is 1).
+        let arrival_factors = if scenario.calendar.is_empty() {
+            Vec::new()
+        } else {
+            scenario
+                .channels
+                .iter()
+                .map(|c| {
+                    hours
+                        .starts
+                        .iter()
+                        .map(|&at| scenario.arrival_factor(c.channel, at))
+                        .collect()
+                })
+                .collect()
+        };
         Prepared {
             scenario,
             hours,
             shifts,
+            arrival_factors,
         }
     }
 }

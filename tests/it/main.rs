@@ -4,6 +4,7 @@ mod alloc;
 mod basics;
 mod boundaries;
 mod browser;
+mod calendar;
 mod check;
 mod fixtures;
 mod invalid;

@@ -77,6 +77,13 @@ const CASES: &[(&str, &str)] = &[
     ("bots.no_answer_after", r#""x""#),
     ("bots.off_hours", "1"),
     ("bots.window_warning", r#""x""#),
+    ("calendar", r#""christmas""#),
+    ("calendar[0].name", "5"),
+    ("calendar[0].from", r#""10 March""#),
+    ("calendar[0].to", r#""2026-03-01""#),
+    ("calendar[0].arrivals", "-2"),
+    ("calendar[0].channels", r#"["sms"]"#),
+    ("calendar[0].closed", r#""yes""#),
     ("report.service_level", r#"["15m", "soon"]"#),
     ("report.service_level", r#"["1h", "1h"]"#),
     ("policy.whatsapp.window", r#""x""#),
@@ -90,6 +97,14 @@ const CASES: &[(&str, &str)] = &[
 /// shifts first become one team's.
 fn with(key: &str, value: &str) -> String {
     let mut table: toml::Table = toml::from_str(DEFAULT_SCENARIO).unwrap();
+    if key.starts_with("calendar[") {
+        let entry: toml::Table =
+            toml::from_str("from = \"2026-03-10\"\nto = \"2026-03-10\"\narrivals = 2").unwrap();
+        table.insert(
+            "calendar".into(),
+            toml::Value::Array(vec![toml::Value::Table(entry)]),
+        );
+    }
     if key.starts_with("targets[") {
         let target: toml::Table =
             toml::from_str("metric = \"unanswered_rate\"\nat_most = \"2%\"").unwrap();

@@ -57,7 +57,9 @@ impl Arrivals {
                 i += 1;
                 continue;
             }
-            let rate = rates[hours.hours[i] as usize] / 3_600_000.0;
+            // The calendar scales the profile's rate (a factor of 1 without a calendar).
+            let factor = p.arrival_factors.get(c).map_or(1.0, |f| f[i]);
+            let rate = rates[hours.hours[i] as usize] / 3_600_000.0 * factor;
             let span = (seg_end.0 - t.0) as f64;
             if rate * span > need {
                 self.segment[c] = i;
