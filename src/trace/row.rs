@@ -81,6 +81,21 @@ impl Expectation {
     }
 }
 
+impl std::fmt::Display for Expectation {
+    /// `verdict reason delivered_at=…` (`(none)` and `never` where absent).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {} delivered_at={}",
+            self.verdict,
+            self.reason.map_or("(none)", Reason::as_str),
+            self.delivered_at
+                .flatten()
+                .map_or("never".into(), |t| t.to_string())
+        )
+    }
+}
+
 /// One row to write: a trace row, with its expectation in a fixture.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TraceRecord {
