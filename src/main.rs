@@ -1,5 +1,6 @@
 //! The `replywindow` command: parses the command line, calls the library, maps errors to
-//! exit codes (0 success, 1 `check` found disagreements, 2 invalid input or usage).
+//! exit codes (0 success, 1 `check` found disagreements or `plan` found no staffing meeting
+//! its targets, 2 invalid input or usage).
 
 mod cli;
 

@@ -22,7 +22,8 @@ use replywindow::rules::Policy;
 /// measurable.
 ///
 /// Every business message gets a verdict (delivered, held, undelivered, violation) and a
-/// reason. Exit codes: 0 success, 1 `check` found disagreements, 2 invalid input or usage.
+/// reason. Exit codes: 0 success, 1 `check` found disagreements or `plan` found no staffing
+/// that meets its targets, 2 invalid input or usage.
 #[derive(Debug, Parser)]
 #[command(
     name = "replywindow",

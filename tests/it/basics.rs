@@ -119,6 +119,7 @@ fn help_and_completions_name_every_command() {
         "simulate",
         "sweep",
         "merge",
+        "plan",
         "scenario",
         "replay",
         "check",
