@@ -109,6 +109,14 @@ pub(crate) fn read_scenario(path: &Path) -> anyhow::Result<(String, String)> {
     Ok((text, stem))
 }
 
+/// The folder of a scenario file, where its counts files are read from.
+pub(crate) fn scenario_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
 /// Reads a policy file, or Meta's default without one.
 pub(crate) fn load_policy(path: Option<&Path>) -> anyhow::Result<Policy> {
     let Some(path) = path else {

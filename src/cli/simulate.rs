@@ -49,7 +49,12 @@ pub(crate) fn load_scenario(path: Option<&Path>) -> anyhow::Result<Scenario> {
         return Ok(Scenario::default_scenario()?);
     };
     let (text, stem) = super::read_scenario(path)?;
-    Ok(Scenario::from_toml(&text, &stem).map_err(|e| e.in_source(&path.display().to_string()))?)
+    let source = path.display().to_string();
+    let mut scenario = Scenario::from_toml(&text, &stem).map_err(|e| e.in_source(&source))?;
+    scenario
+        .read_history(&super::scenario_dir(path))
+        .map_err(|e| e.in_source(&source))?;
+    Ok(scenario)
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {

@@ -83,8 +83,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .map(|v| Vary::parse(v))
         .collect::<Result<Vec<_>, _>>()
         .map_err(flagged)?;
-    let sweep = Sweep::new(&text, &stem, varies, args.run.replications, args.run.seed)
-        .map_err(|e| anyhow::anyhow!("{}: {}", args.scenario.display(), flagged(e)))?;
+    let sweep = Sweep::new(
+        &text,
+        &stem,
+        &super::scenario_dir(&args.scenario),
+        varies,
+        args.run.replications,
+        args.run.seed,
+    )
+    .map_err(|e| anyhow::anyhow!("{}: {}", args.scenario.display(), flagged(e)))?;
     let share = match &args.shard {
         Some(s) => Some(Share::parse(s).map_err(flagged)?),
         None => share_from_env(|k| std::env::var(k).ok(), args.shards).map_err(flagged)?,

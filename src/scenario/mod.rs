@@ -11,6 +11,7 @@
 //! assert!(s.channels.iter().all(|c| c.arrivals_per_day > 0.0));
 //! ```
 
+mod counts;
 mod distribution;
 mod keys;
 mod raw;
@@ -27,7 +28,7 @@ use chrono::{NaiveDateTime, NaiveTime, Timelike};
 use chrono_tz::Tz;
 
 use crate::rules::{Channel, Policy};
-use crate::time::{Instant, Millis, format_duration};
+use crate::time::{DAY, Instant, Millis, format_duration};
 use raw::RawScenario;
 use validate::horizon;
 use week::{WEEK_HOURS, Weekdays};
@@ -134,6 +135,9 @@ pub struct ChannelTraffic {
     pub arrivals_per_day: f64,
     /// Deterministic arrivals instead of Poisson: one at the start, then one every interval.
     pub arrival_interval: Option<Millis>,
+    /// Arrivals from history: counts per interval of the real calendar
+    /// (`arrivals = { counts = "FILE.csv" }`), read by [`Scenario::read_history`].
+    pub history: Option<History>,
     /// Arrivals per hour in each local hour of the week (Monday 00:00 first).
     pub hourly_rate: [f64; WEEK_HOURS],
     /// The profile's name, or `custom` for explicit weights.
@@ -296,6 +300,18 @@ pub struct Scenario {
     pub calendar: Vec<CalendarEntry>,
 }
 
+/// Arrivals from a counts file: a Poisson process whose rate is constant within each
+/// interval (its count over its length, times `scale`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct History {
+    /// The file as written in the scenario (relative to the scenario's folder).
+    pub file: String,
+    pub scale: f64,
+    /// (start, end, count), in order, each starting where the previous ended. Empty until
+    /// [`Scenario::read_history`].
+    pub intervals: Vec<(Instant, Instant, f64)>,
+}
+
 /// A dated event of the calendar: from `from` to `to` (instants, `to` excluded), arrivals
 /// multiplied by `arrivals` (on `channels`, or all), and no shift starting when `closed`.
 #[derive(Clone, Debug, PartialEq)]
@@ -319,6 +335,47 @@ impl Scenario {
             .filter(|e| e.channels.as_ref().is_none_or(|c| c.contains(&channel)))
             .map(|e| e.arrivals)
             .product()
+    }
+
+    /// Reads the counts files of the channels with `arrivals = { counts = … }`, relative to
+    /// `dir` (the scenario file's folder): every row checked, the run inside the data.
+    /// A scenario with counts must be read this way before it is simulated.
+    pub fn read_history(&mut self, dir: &std::path::Path) -> Result<(), ScenarioError> {
+        let (tz, start, end) = (self.time_zone, self.start, self.end());
+        for c in &mut self.channels {
+            let key = format!("channels.{}.arrivals.counts", c.channel);
+            let Some(h) = &mut c.history else { continue };
+            let path = dir.join(&h.file);
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                ScenarioError::new(
+                    &key,
+                    &h.file,
+                    format!("cannot read {}: {e}", path.display()),
+                )
+            })?;
+            h.intervals = counts::read(&text, &path.display().to_string(), tz)?;
+            let (first, last) = (h.intervals[0].0, h.intervals[h.intervals.len() - 1].1);
+            if start < first || end > last {
+                return Err(ScenarioError::new(
+                    &key,
+                    &h.file,
+                    format!(
+                        "the run ({start} to {end}) reaches outside the data ({first} to {last})"
+                    ),
+                ));
+            }
+            let total: f64 = h
+                .intervals
+                .iter()
+                .filter(|(a, b, _)| *b > start && *a < end)
+                .map(|(a, b, n)| {
+                    let covered = (b.0.min(end.0) - a.0.max(start.0)) as f64;
+                    n * covered / (b.0 - a.0) as f64
+                })
+                .sum();
+            c.arrivals_per_day = total * h.scale / ((end.0 - start.0) as f64 / DAY as f64);
+        }
+        Ok(())
     }
 
     /// The closed periods of the calendar (no shift starts inside one).

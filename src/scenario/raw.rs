@@ -44,6 +44,7 @@ pub(super) struct RawChannels {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawChannel {
+    pub(super) arrivals: Option<RawArrivals>,
     pub(super) arrivals_per_day: Option<f64>,
     pub(super) arrival_interval: Option<String>,
     pub(super) profile: Option<String>,
@@ -140,4 +141,11 @@ pub(super) struct RawCalendarEntry {
     pub(super) arrivals: Option<f64>,
     pub(super) channels: Option<Vec<String>>,
     pub(super) closed: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawArrivals {
+    pub(super) counts: String,
+    pub(super) scale: Option<f64>,
 }

@@ -336,7 +336,40 @@ impl RawChannel {
         global: &RawCustomers,
     ) -> Result<ChannelTraffic, ScenarioError> {
         let key = format!("channels.{channel}");
-        let arrival_interval = match (&self.arrival_interval, self.arrivals_per_day) {
+        let history = match &self.arrivals {
+            None => None,
+            Some(a) => {
+                if self.arrivals_per_day.is_some() || self.arrival_interval.is_some() {
+                    return Err(ScenarioError::new(
+                        &format!("{key}.arrivals"),
+                        &a.counts,
+                        format!(
+                            "give either {key}.arrivals (counts) or arrivals_per_day / \
+                             arrival_interval, not both"
+                        ),
+                    ));
+                }
+                let scale = a.scale.unwrap_or(1.0);
+                if !(scale.is_finite() && (0.0..=1000.0).contains(&scale)) {
+                    return Err(ScenarioError::new(
+                        &format!("{key}.arrivals.scale"),
+                        &scale.to_string(),
+                        "a factor from 0 to 1000",
+                    ));
+                }
+                Some(History {
+                    file: a.counts.clone(),
+                    scale,
+                    intervals: Vec::new(),
+                })
+            }
+        };
+        let arrivals_per_day = match (&history, self.arrivals_per_day) {
+            // Known once the counts are read; a placeholder that passes the checks below.
+            (Some(_), _) => Some(0.0),
+            (None, apd) => apd,
+        };
+        let arrival_interval = match (&self.arrival_interval, arrivals_per_day) {
             (Some(_), Some(apd)) => {
                 return Err(ScenarioError::new(
                     &format!("{key}.arrival_interval"),
@@ -356,7 +389,7 @@ impl RawChannel {
             (Some(text), None) => Some(duration(&format!("{key}.arrival_interval"), text)?),
             (None, Some(_)) => None,
         };
-        let apd = match (arrival_interval, self.arrivals_per_day) {
+        let apd = match (arrival_interval, arrivals_per_day) {
             (Some(every), _) => DAY as f64 / every as f64,
             (None, apd) => apd.unwrap_or_default(),
         };
@@ -441,6 +474,7 @@ impl RawChannel {
             channel,
             arrivals_per_day: apd,
             arrival_interval,
+            history,
             hourly_rate,
             profile,
             comment_share,

@@ -187,13 +187,17 @@ pub struct Sweep {
     pub prepared: Vec<Prepared>,
     pub replications: u32,
     pub seed: u64,
+    /// The folder the scenario's counts files are read from (the scenario file's).
+    pub dir: std::path::PathBuf,
 }
 
 impl Sweep {
     /// Validates every point of the grid over `text` (a scenario file's text).
+    /// `dir` is the scenario file's folder, where its counts files are (if any).
     pub fn new(
         text: &str,
         fallback_name: &str,
+        dir: &std::path::Path,
         varies: Vec<Vary>,
         replications: Option<u32>,
         seed: Option<u64>,
@@ -237,7 +241,7 @@ impl Sweep {
                     }
                 })?;
             }
-            let mut scenario = Scenario::from_table(table, fallback_name).map_err(|source| {
+            let invalid = |source| {
                 let point = varies
                     .iter()
                     .zip(p)
@@ -245,7 +249,9 @@ impl Sweep {
                     .collect::<Vec<_>>()
                     .join(", ");
                 SweepError::InvalidPoint { point, source }
-            })?;
+            };
+            let mut scenario = Scenario::from_table(table, fallback_name).map_err(invalid)?;
+            scenario.read_history(dir).map_err(invalid)?;
             if let Some(r) = replications {
                 scenario.replications = r;
             }
@@ -272,6 +278,7 @@ impl Sweep {
                 .collect(),
             varies,
             prepared,
+            dir: dir.to_path_buf(),
         })
     }
 

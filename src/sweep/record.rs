@@ -17,6 +17,9 @@ pub struct SweepRecord {
     pub replications: u32,
     pub seed: u64,
     pub scenario: String,
+    /// The folder the scenario's counts files are read from.
+    #[serde(default)]
+    pub dir: String,
 }
 
 /// The file name of the record.
@@ -37,6 +40,7 @@ impl SweepRecord {
             replications: sweep.replications,
             seed: sweep.seed,
             scenario: sweep.text.clone(),
+            dir: sweep.dir.display().to_string(),
         }
     }
 
@@ -62,9 +66,11 @@ impl SweepRecord {
             .iter()
             .map(|v| Vary::parse(v))
             .collect::<Result<Vec<_>, _>>()?;
+        let dir = if self.dir.is_empty() { "." } else { &self.dir };
         Sweep::new(
             &self.scenario,
             &self.fallback_name,
+            Path::new(dir),
             varies,
             Some(self.replications),
             Some(self.seed),

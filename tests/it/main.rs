@@ -7,6 +7,7 @@ mod browser;
 mod calendar;
 mod check;
 mod fixtures;
+mod history;
 mod invalid;
 mod layers;
 mod naive;

@@ -23,6 +23,10 @@ const CASES: &[(&str, &str)] = &[
     ("channels.whatsapp.profile", r#""weekly""#),
     ("channels.whatsapp.weights", "[1, 2]"),
     ("channels.whatsapp.comment_share", "0.5"),
+    (
+        "channels.whatsapp.arrivals",
+        r#"{ counts = "whatsapp.csv" }"#,
+    ),
     ("channels.facebook.comment_share", "1.5"),
     ("channels.instagram.customers.accept_probability", "2"),
     ("customers.follow_up_probability", "1.5"),

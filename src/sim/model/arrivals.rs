@@ -6,6 +6,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::{Conversation, Event, Model, chance};
 use crate::rules::{Case, CustomerAction};
+use crate::scenario::History;
 use crate::sim::{Prepared, streams};
 use crate::time::Instant;
 
@@ -45,10 +46,13 @@ impl Arrivals {
             self.segment[c] = 1;
             return (at < p.scenario.end()).then_some(at);
         }
-        let hours = &p.hours;
-        let rates = &p.scenario.channels[c].hourly_rate;
         let end = p.scenario.end();
         let mut need: f64 = -(1.0 - self.rng[c].random::<f64>()).ln();
+        if let Some(h) = &p.scenario.channels[c].history {
+            return self.next_from_history(c, from, end, need, h);
+        }
+        let hours = &p.hours;
+        let rates = &p.scenario.channels[c].hourly_rate;
         let mut t = from;
         let mut i = self.segment[c];
         while i < hours.len() {
@@ -67,6 +71,41 @@ impl Arrivals {
             }
             need -= rate * span;
             t = seg_end;
+            i += 1;
+        }
+        self.segment[c] = i;
+        None
+    }
+
+    /// The next arrival after `from` from the counts of `history`: within each interval the
+    /// rate is its count (times the scale) over its length; `need` is the exponential
+    /// draw still to cover.
+    fn next_from_history(
+        &mut self,
+        c: usize,
+        from: Instant,
+        end: Instant,
+        mut need: f64,
+        history: &History,
+    ) -> Option<Instant> {
+        let mut t = from;
+        let mut i = self.segment[c];
+        while i < history.intervals.len() {
+            let (a, b, count) = history.intervals[i];
+            let until = b.min(end);
+            if until <= t {
+                i += 1;
+                continue;
+            }
+            let t0 = t.max(a);
+            let rate = count * history.scale / (b.0 - a.0) as f64;
+            let span = (until.0 - t0.0) as f64;
+            if rate * span > need {
+                self.segment[c] = i;
+                return Some(Instant(t0.0 + (need / rate).ceil() as i64));
+            }
+            need -= rate * span;
+            t = until;
             i += 1;
         }
         self.segment[c] = i;
