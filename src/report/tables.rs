@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use crate::metrics::{
-    Estimate, Metric, MetricRows, ReplicationMetrics, SENDERS, ShiftBacklog, catalogue, estimate,
+    Estimate, Metric, MetricRows, ReplicationMetrics, SENDERS, ShiftBacklog, catalogue,
     estimate_within,
 };
 use crate::rules::Reason;
@@ -131,7 +131,9 @@ pub fn verdicts_csv(reps: &[&ReplicationMetrics]) -> Vec<u8> {
                 if values.iter().all(|v| *v == 0.0) {
                     continue;
                 }
-                let Some(e) = estimate(&values) else { continue };
+                let Some(e) = estimate_within(&values, (0.0, f64::INFINITY)) else {
+                    continue;
+                };
                 let _ = writeln!(
                     out,
                     "{channel},{sender},{},{reason},{},{},{}",
