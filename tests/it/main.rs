@@ -6,6 +6,7 @@ mod boundaries;
 mod browser;
 mod calendar;
 mod check;
+mod docs;
 mod fixtures;
 mod history;
 mod invalid;
