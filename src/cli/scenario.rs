@@ -28,10 +28,57 @@ enum Command {
         /// The scenario file (TOML).
         file: PathBuf,
     },
+    /// Fit a scenario's traffic to a conversation log in the trace format (customer and
+    /// business rows; expectation columns are ignored).
+    ///
+    /// Per channel: new conversations per day (a conversation starts at its first customer
+    /// message or comment), the hour-of-week profile in local time (smoothed toward the
+    /// hour of the day when the log is short), the comment share; over all operators the
+    /// promotional share and whether late replies carry the human-agent tag. Staffing,
+    /// handle time, bots and customer behaviour come from --base. The scenario starts at the
+    /// local midnight before the log's first conversation and ends with the hour of its last. Writes FILE and fit.csv (every
+    /// estimate with its 95% interval and sample size) beside it, or the scenario to
+    /// standard output without --out.
+    #[command(after_help = "Examples:
+    replywindow scenario fit conversations.csv --out fitted.toml
+    replywindow scenario fit conversations.csv --base scenarios/weekend-gap.toml --out fitted.toml
+    replywindow scenario fit conversations.csv --counts --out history/fitted.toml
+    replywindow simulate history/fitted.toml")]
+    Fit {
+        /// The conversation log (CSV in the trace format), or - for standard input.
+        log: PathBuf,
+        /// The scenario that supplies what a log cannot show; the default scenario when omitted.
+        #[arg(long, value_name = "SCENARIO")]
+        base: Option<PathBuf>,
+        /// The IANA time zone of the profile and the days (e.g. Europe/Rome); the base's
+        /// when omitted.
+        #[arg(long, value_name = "TZ")]
+        time_zone: Option<String>,
+        /// Take arrivals as hourly counts files (counts-<channel>.csv beside FILE) instead
+        /// of a rate and a profile: the log's own calendar, replayed.
+        #[arg(long, requires = "out")]
+        counts: bool,
+        /// Where to write the fitted scenario; fit.csv goes in the same folder.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
+        Command::Fit {
+            log,
+            base,
+            time_zone,
+            counts,
+            out,
+        } => fit(
+            &log,
+            base.as_deref(),
+            time_zone.as_deref(),
+            counts,
+            out.as_deref(),
+        )?,
         Command::Init { file: None, .. } => super::emit(None, DEFAULT_SCENARIO.as_bytes())?,
         Command::Init {
             file: Some(path),
@@ -102,4 +149,60 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn fit(
+    log: &std::path::Path,
+    base: Option<&std::path::Path>,
+    time_zone: Option<&str>,
+    counts: bool,
+    out: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    use replywindow::fit::FitOptions;
+    let (base_text, base_name) = match base {
+        Some(path) => {
+            // Checked as a scenario first, so that its errors name it.
+            super::simulate::load_scenario(Some(path))?;
+            super::read_scenario(path)?
+        }
+        None => (DEFAULT_SCENARIO.to_string(), "default".to_string()),
+    };
+    let options = FitOptions {
+        base: &base_text,
+        base_name: &base_name,
+        time_zone,
+        counts,
+    };
+    let input = replywindow::trace::Input::open(log)?;
+    let name = out.and_then(|p| p.file_name()).map_or_else(
+        || "fitted.toml".to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let fitted = replywindow::fit::fit(input, &options, &name)?;
+    match out {
+        Some(path) => {
+            let dir = super::scenario_dir(path);
+            replywindow::output::write_files(&dir, &fitted.files())?;
+            super::note(&format!(
+                "wrote {} and {} ({:.2} days of the log)",
+                path.display(),
+                dir.join("fit.csv").display(),
+                fitted.days
+            ));
+        }
+        None => super::emit(None, fitted.scenario.as_bytes())?,
+    }
+    for e in &fitted.estimates {
+        let interval = e
+            .interval
+            .map_or(String::new(), |(l, h)| format!(" [{l:.3}, {h:.3}]"));
+        super::note(&format!(
+            "  {:<10} {:<20} {:>10.3}{interval}  n={}",
+            e.channel.as_str(),
+            e.parameter,
+            e.estimate,
+            e.sample
+        ));
+    }
+    Ok(())
 }

@@ -341,19 +341,36 @@ impl Scenario {
     /// `dir` (the scenario file's folder): every row checked, the run inside the data.
     /// A scenario with counts must be read this way before it is simulated.
     pub fn read_history(&mut self, dir: &std::path::Path) -> Result<(), ScenarioError> {
+        self.read_history_with(|file| {
+            let path = dir.join(file);
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            Ok((path.display().to_string(), text))
+        })
+    }
+
+    /// [`Scenario::read_history`] from counts files in memory: `(file name, text)`.
+    pub fn read_history_from(&mut self, files: &[(String, String)]) -> Result<(), ScenarioError> {
+        self.read_history_with(|file| {
+            files
+                .iter()
+                .find(|(name, _)| name == file)
+                .map(|(name, text)| (name.clone(), text.clone()))
+                .ok_or_else(|| format!("no counts file {file}"))
+        })
+    }
+
+    /// Reads each counts file through `open` (file name → its path for errors and text).
+    fn read_history_with(
+        &mut self,
+        open: impl Fn(&str) -> Result<(String, String), String>,
+    ) -> Result<(), ScenarioError> {
         let (tz, start, end) = (self.time_zone, self.start, self.end());
         for c in &mut self.channels {
             let key = format!("channels.{}.arrivals.counts", c.channel);
             let Some(h) = &mut c.history else { continue };
-            let path = dir.join(&h.file);
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                ScenarioError::new(
-                    &key,
-                    &h.file,
-                    format!("cannot read {}: {e}", path.display()),
-                )
-            })?;
-            h.intervals = counts::read(&text, &path.display().to_string(), tz)?;
+            let (path, text) = open(&h.file).map_err(|e| ScenarioError::new(&key, &h.file, e))?;
+            h.intervals = counts::read(&text, &path, tz)?;
             let (first, last) = (h.intervals[0].0, h.intervals[h.intervals.len() - 1].1);
             if start < first || end > last {
                 return Err(ScenarioError::new(

@@ -1,0 +1,469 @@
+//! The estimates of a fit and the fitted scenario's TOML.
+
+use std::fmt::Write as _;
+
+use chrono::{NaiveTime, TimeZone};
+use chrono_tz::Tz;
+
+use super::{FitError, FitOptions};
+use crate::rules::{Channel, Content, CustomerAction, Reason, Sender};
+use crate::scenario::week::resolve_local;
+use crate::scenario::{Scenario, set_key};
+use crate::time::{DAY, HOUR, Instant, WEEK_HOURS, format_duration};
+use crate::trace::{Input, Replayer, RowKind, TraceReader};
+
+/// One fitted value: the estimate, its 95% interval and the sample it rests on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Estimate {
+    pub parameter: &'static str,
+    pub channel: Channel,
+    pub estimate: f64,
+    /// The 95% interval; `None` where an interval means nothing (a switch).
+    pub interval: Option<(f64, f64)>,
+    /// Conversations, or operator messages, the estimate counts.
+    pub sample: u64,
+}
+
+/// A fitted scenario: its TOML, the table of estimates, and counts files when asked for.
+#[derive(Clone, Debug)]
+pub struct Fit {
+    pub scenario_name: String,
+    pub scenario: String,
+    pub estimates: Vec<Estimate>,
+    /// `(file name, CSV)` per channel, with `--counts`.
+    pub counts: Vec<(String, String)>,
+    /// The days of the log: from the local midnight before its first new conversation to
+    /// the end of the hour of its last.
+    pub days: f64,
+    /// The hour-of-week profiles, per channel with conversations (168 weights).
+    pub profiles: Vec<(Channel, Vec<f64>)>,
+}
+
+impl Fit {
+    /// The estimate of `parameter` on `channel`.
+    pub fn get(&self, parameter: &str, channel: Channel) -> Option<&Estimate> {
+        self.estimates
+            .iter()
+            .find(|e| e.parameter == parameter && e.channel == channel)
+    }
+
+    /// `fit.csv`: parameter, channel, estimate, interval, sample size.
+    pub fn table_csv(&self) -> String {
+        let mut out = String::from("parameter,channel,estimate,low,high,sample\n");
+        for e in &self.estimates {
+            let (low, high) = e.interval.map_or((String::new(), String::new()), |(l, h)| {
+                (format!("{l:.6}"), format!("{h:.6}"))
+            });
+            let _ = writeln!(
+                out,
+                "{},{},{:.6},{low},{high},{}",
+                e.parameter, e.channel, e.estimate, e.sample
+            );
+        }
+        out
+    }
+}
+
+/// A channel's new conversations and operator messages in the log.
+#[derive(Default)]
+struct ChannelLog {
+    /// The first customer row of each conversation: instant, and whether a comment.
+    starts: Vec<(Instant, bool)>,
+    operator_messages: u64,
+    promotional: u64,
+    /// Operator replies the engine found late (after the standard window), and how many
+    /// of them carried the human-agent tag.
+    late: u64,
+    late_tagged: u64,
+}
+
+/// The pseudo-exposure, in weeks, that pulls each hour of the week toward the same hour of
+/// the day over the whole week: a log of a few weeks has few arrivals in any one hour of
+/// the week, and the hour of the day is the stronger pattern. With many weeks of data the
+/// log's own hour of the week dominates.
+const SMOOTHING_WEEKS: f64 = 1.0;
+
+pub(super) fn fit(
+    log: Input,
+    options: &FitOptions,
+    tz: Tz,
+    scenario_name: &str,
+) -> Result<Fit, FitError> {
+    let base = Scenario::from_toml(options.base, options.base_name)?;
+    let mut reader = TraceReader::new(log)?;
+    let file = reader.name().to_string();
+    let mut logs: Vec<ChannelLog> = Channel::ALL.iter().map(|_| ChannelLog::default()).collect();
+    let mut started: Vec<bool> = Vec::new();
+    // Operator rows in order, to pair with the engine's verdicts.
+    let mut business: Vec<Option<(Channel, bool)>> = Vec::new();
+    let mut replayer = Replayer::new(&base.policy);
+    while let Some(row) = reader.next_row()? {
+        let case = row.case as usize;
+        if started.len() <= case {
+            started.resize(case + 1, false);
+        }
+        let log = &mut logs[row.channel as usize];
+        match row.kind {
+            RowKind::Customer(action) if !started[case] && action != CustomerAction::Accept => {
+                started[case] = true;
+                log.starts.push((row.at, action == CustomerAction::Comment));
+            }
+            RowKind::Customer(_) => {}
+            RowKind::Business {
+                sender,
+                content,
+                tagged,
+                ..
+            } => {
+                let operator = sender == Sender::Operator;
+                if operator {
+                    log.operator_messages += 1;
+                    log.promotional += u64::from(content == Content::Promotional);
+                }
+                business.push(operator.then_some((row.channel, tagged)));
+            }
+        }
+        replayer.apply(row.case, row.seq, row.channel, row.at, row.kind);
+    }
+    for (verdict, op) in replayer.into_rows().iter().zip(&business) {
+        if let (Some(reason), Some((channel, tagged))) = (verdict.reason, op) {
+            let late = matches!(
+                reason,
+                Reason::HumanAgent | Reason::ExtensionClosed | Reason::WindowClosed
+            );
+            if late && *channel != Channel::WhatsApp {
+                logs[*channel as usize].late += 1;
+                logs[*channel as usize].late_tagged += u64::from(*tagged);
+            }
+        }
+    }
+    let all_starts = logs.iter().flat_map(|l| l.starts.iter().map(|s| s.0));
+    let (Some(first), Some(last)) = (all_starts.clone().min(), all_starts.max()) else {
+        return Err(FitError::NoConversations { file });
+    };
+    let from = local_midnight(tz, first);
+    // The log ends with the hour of its last new conversation.
+    let to = Instant((last.0.div_euclid(HOUR) + 1) * HOUR);
+    let days = (to.0 - from.0) as f64 / DAY as f64;
+    let exposure = hour_exposure(tz, from, to);
+
+    let mut table = base_table(options.base)?;
+    let mut estimates = Vec::new();
+    let mut profiles = Vec::new();
+    let mut counts = Vec::new();
+    for (&channel, log) in Channel::ALL.iter().zip(&logs) {
+        let key = format!("channels.{channel}");
+        let n = log.starts.len() as u64;
+        if n == 0 {
+            // No conversation on this channel: it has no traffic in the fitted scenario.
+            remove_key(&mut table, "channels", channel.as_str());
+            continue;
+        }
+        let per_day = n as f64 / days;
+        let half = 1.96 * (n as f64).sqrt() / days;
+        estimates.push(Estimate {
+            parameter: "arrivals_per_day",
+            channel,
+            estimate: per_day,
+            interval: Some(((per_day - half).max(0.0), per_day + half)),
+            sample: n,
+        });
+        let weights = profile(tz, &log.starts, &exposure);
+        for k in [
+            "arrivals_per_day",
+            "arrival_interval",
+            "profile",
+            "weights",
+            "arrivals",
+        ] {
+            remove_key(&mut table, &key, k);
+        }
+        if options.counts {
+            let name = format!("counts-{channel}.csv");
+            counts.push((name.clone(), counts_csv(&log.starts, from, to)));
+            let mut arrivals = toml::Table::new();
+            arrivals.insert("counts".into(), toml::Value::String(name));
+            arrivals.insert("scale".into(), toml::Value::Float(1.0));
+            set(
+                &mut table,
+                &format!("{key}.arrivals"),
+                toml::Value::Table(arrivals),
+            )?;
+        } else {
+            set(
+                &mut table,
+                &format!("{key}.arrivals_per_day"),
+                float(per_day),
+            )?;
+            let w = weights.iter().map(|&x| float(x)).collect();
+            set(&mut table, &format!("{key}.weights"), toml::Value::Array(w))?;
+        }
+        profiles.push((channel, weights));
+        if channel != Channel::WhatsApp {
+            let comments = log.starts.iter().filter(|s| s.1).count() as u64;
+            let share = comments as f64 / n as f64;
+            estimates.push(Estimate {
+                parameter: "comment_share",
+                channel,
+                estimate: share,
+                interval: Some(wilson(comments, n)),
+                sample: n,
+            });
+            set(&mut table, &format!("{key}.comment_share"), float(share))?;
+        }
+        if log.operator_messages > 0 {
+            estimates.push(Estimate {
+                parameter: "promotional_share",
+                channel,
+                estimate: log.promotional as f64 / log.operator_messages as f64,
+                interval: Some(wilson(log.promotional, log.operator_messages)),
+                sample: log.operator_messages,
+            });
+        }
+        if log.late > 0 {
+            estimates.push(Estimate {
+                parameter: "late_replies_tagged",
+                channel,
+                estimate: log.late_tagged as f64 / log.late as f64,
+                interval: Some(wilson(log.late_tagged, log.late)),
+                sample: log.late,
+            });
+        }
+    }
+    // Operators are one pool in the model: their promotional share and tagging are the
+    // log's over every channel.
+    let operator_messages: u64 = logs.iter().map(|l| l.operator_messages).sum();
+    if operator_messages > 0 {
+        let promotional: u64 = logs.iter().map(|l| l.promotional).sum();
+        let share = promotional as f64 / operator_messages as f64;
+        set(&mut table, "operators.promotional_share", float(share))?;
+    }
+    let late: u64 = logs.iter().map(|l| l.late).sum();
+    if late > 0 {
+        let tagged: u64 = logs.iter().map(|l| l.late_tagged).sum();
+        let tagging = 2 * tagged >= late;
+        set(
+            &mut table,
+            "operators.human_agent_tagging",
+            toml::Value::Boolean(tagging),
+        )?;
+    }
+    let start_local = tz.timestamp_millis_opt(from.0).unwrap().naive_local();
+    set(
+        &mut table,
+        "start",
+        toml::Value::String(start_local.format("%Y-%m-%dT%H:%M").to_string()),
+    )?;
+    set(
+        &mut table,
+        "time_zone",
+        toml::Value::String(tz.name().to_string()),
+    )?;
+    let horizon = to.0 - from.0;
+    set(
+        &mut table,
+        "horizon",
+        toml::Value::String(format_duration(horizon)),
+    )?;
+    if base.warm_up >= horizon {
+        remove_key(&mut table, "", "warm_up");
+    }
+    let name = scenario_name
+        .rsplit('/')
+        .next()
+        .unwrap_or(scenario_name)
+        .trim_end_matches(".toml");
+    set(&mut table, "name", toml::Value::String(name.to_string()))?;
+    let description = format!(
+        "Fitted from {file}: {}, {}.",
+        format_duration(horizon),
+        summary(&estimates)
+    );
+    set(&mut table, "description", toml::Value::String(description))?;
+
+    let body = toml::to_string(&table).expect("a TOML table always serialises");
+    let text = format!(
+        "{}{body}",
+        header(&file, days, &estimates, options.base_name)
+    );
+    // The fitted scenario must be valid; an invalid one is a fault of the fit, reported as
+    // a scenario error rather than written.
+    let mut check = Scenario::from_toml(&text, name)?;
+    if options.counts {
+        check.read_history_from(&counts)?;
+    }
+    Ok(Fit {
+        scenario_name: scenario_name.to_string(),
+        scenario: text,
+        estimates,
+        counts,
+        days,
+        profiles,
+    })
+}
+
+/// The local midnight at or before `t`.
+fn local_midnight(tz: Tz, t: Instant) -> Instant {
+    let day = tz.timestamp_millis_opt(t.0).unwrap().date_naive();
+    resolve_local(tz, day.and_time(NaiveTime::MIN))
+}
+
+/// How many hours of `[from, to)` fall in each local hour of the week.
+fn hour_exposure(tz: Tz, from: Instant, to: Instant) -> Vec<f64> {
+    let mut exposure = vec![0.0; WEEK_HOURS];
+    let hours = crate::scenario::week::LocalHours::build(tz, from, to);
+    for (i, &h) in hours.hours.iter().enumerate() {
+        let end = hours.starts.get(i + 1).copied().unwrap_or(to);
+        exposure[h as usize] += (end.0 - hours.starts[i].0) as f64 / HOUR as f64;
+    }
+    exposure
+}
+
+/// The hour-of-week weights (summing to 168) of `starts`: each hour's arrivals over its
+/// exposure, pulled toward its hour of the day ([`SMOOTHING_WEEKS`]).
+fn profile(tz: Tz, starts: &[(Instant, bool)], exposure: &[f64]) -> Vec<f64> {
+    let mut count = vec![0.0; WEEK_HOURS];
+    for &(t, _) in starts {
+        count[crate::scenario::week::hour_of_week(tz, t) as usize] += 1.0;
+    }
+    let hour_of_day_rate: Vec<f64> = (0..24)
+        .map(|h| {
+            let (c, e) = (0..7).fold((0.0, 0.0), |(c, e), d| {
+                (c + count[d * 24 + h], e + exposure[d * 24 + h])
+            });
+            if e > 0.0 { c / e } else { 0.0 }
+        })
+        .collect();
+    let rates: Vec<f64> = (0..WEEK_HOURS)
+        .map(|h| {
+            (count[h] + SMOOTHING_WEEKS * hour_of_day_rate[h % 24])
+                / (exposure[h] + SMOOTHING_WEEKS)
+        })
+        .collect();
+    let total: f64 = rates.iter().sum();
+    rates
+        .iter()
+        .map(|r| round6(r * WEEK_HOURS as f64 / total))
+        .collect()
+}
+
+/// Hourly `start,end,count` of `starts` over `[from, to)`, instants canonical.
+fn counts_csv(starts: &[(Instant, bool)], from: Instant, to: Instant) -> String {
+    let hours = ((to.0 - from.0) as f64 / HOUR as f64).ceil() as usize;
+    let mut count = vec![0u64; hours];
+    for &(t, _) in starts {
+        let i = ((t.0 - from.0) / HOUR) as usize;
+        if let Some(c) = count.get_mut(i) {
+            *c += 1;
+        }
+    }
+    let mut out = String::from("start,end,count\n");
+    for (i, c) in count.iter().enumerate() {
+        let start = from.plus(i as i64 * HOUR);
+        let end = start.plus(HOUR).min(to);
+        let _ = writeln!(out, "{start},{end},{c}");
+    }
+    out
+}
+
+/// The Wilson score interval (95%) of `k` successes in `n`.
+fn wilson(k: u64, n: u64) -> (f64, f64) {
+    let (k, n, z) = (k as f64, n as f64, 1.96_f64);
+    let p = k / n;
+    let centre = (p + z * z / (2.0 * n)) / (1.0 + z * z / n);
+    let half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / (1.0 + z * z / n);
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+fn float(x: f64) -> toml::Value {
+    toml::Value::Float(round6(x))
+}
+
+fn base_table(base: &str) -> Result<toml::Table, FitError> {
+    // The base parsed as a scenario already, so it is a TOML table.
+    Ok(base.parse::<toml::Table>().unwrap_or_default())
+}
+
+fn set(table: &mut toml::Table, key: &str, value: toml::Value) -> Result<(), FitError> {
+    set_key(table, key, value).map_err(|message| {
+        FitError::Scenario(crate::scenario::ScenarioError::new(key, "", message))
+    })
+}
+
+/// Removes `name` from the table at dotted path `at` (the top when empty), if there.
+fn remove_key(table: &mut toml::Table, at: &str, name: &str) {
+    let mut here = table;
+    for part in at.split('.').filter(|p| !p.is_empty()) {
+        match here.get_mut(part).and_then(toml::Value::as_table_mut) {
+            Some(t) => here = t,
+            None => return,
+        }
+    }
+    here.remove(name);
+}
+
+fn summary(estimates: &[Estimate]) -> String {
+    let per_day: Vec<String> = estimates
+        .iter()
+        .filter(|e| e.parameter == "arrivals_per_day")
+        .map(|e| format!("{} {:.1}/day", e.channel, e.estimate))
+        .collect();
+    per_day.join(", ")
+}
+
+/// The comment block at the top of a fitted scenario: every estimate with its interval
+/// and sample, and where the rest comes from.
+fn header(file: &str, days: f64, estimates: &[Estimate], base: &str) -> String {
+    let mut out = format!(
+        "# Fitted by `replywindow scenario fit` from {file} ({days:.2} days).\n\
+         # Staffing, handle time, bots and customer behaviour are the base scenario's ({base}).\n\
+         # Each hour-of-week weight is its hour's arrivals over its exposure, pulled toward\n\
+         # the same hour of the day with the weight of {SMOOTHING_WEEKS} week of data.\n#\n"
+    );
+    for e in estimates {
+        let interval = e.interval.map_or(String::new(), |(l, h)| {
+            format!(", 95% interval {l:.4} to {h:.4}")
+        });
+        let _ = writeln!(
+            out,
+            "# {}.{}: {:.4}{interval}, from {}",
+            e.channel, e.parameter, e.estimate, e.sample
+        );
+    }
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wilson_contains_the_share_and_stays_in_0_1() {
+        let (l, h) = wilson(0, 10);
+        assert_eq!(l, 0.0);
+        assert!(h > 0.2 && h < 0.35, "{h}");
+        let (l, h) = wilson(50, 100);
+        assert!(
+            (l - 0.404).abs() < 0.002 && (h - 0.596).abs() < 0.002,
+            "{l} {h}"
+        );
+    }
+
+    #[test]
+    fn exposure_counts_the_23_hour_day_of_a_daylight_saving_change() {
+        let tz: Tz = "Europe/Rome".parse().unwrap();
+        // Sunday 2026-03-29 has no 02:00 hour in Rome.
+        let from = resolve_local(tz, "2026-03-29T00:00:00".parse().unwrap());
+        let to = resolve_local(tz, "2026-03-30T00:00:00".parse().unwrap());
+        assert_eq!(to.0 - from.0, 23 * HOUR);
+        let e = hour_exposure(tz, from, to);
+        assert_eq!(e.iter().sum::<f64>(), 23.0);
+        assert_eq!(e[6 * 24 + 2], 0.0);
+        assert_eq!(e[6 * 24 + 3], 1.0);
+    }
+}
