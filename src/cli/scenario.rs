@@ -172,6 +172,7 @@ fn fit(
         base_name: &base_name,
         time_zone,
         counts,
+        threads: 0,
     };
     let input = replywindow::trace::Input::open(log)?;
     let name = out.and_then(|p| p.file_name()).map_or_else(
@@ -184,9 +185,9 @@ fn fit(
             let dir = super::scenario_dir(path);
             replywindow::output::write_files(&dir, &fitted.files())?;
             super::note(&format!(
-                "wrote {} and {} ({:.2} days of the log)",
+                "wrote {}, fit.csv and backtest.csv in {} ({:.2} days of the log)",
                 path.display(),
-                dir.join("fit.csv").display(),
+                dir.display(),
                 fitted.days
             ));
         }
@@ -202,6 +203,24 @@ fn fit(
             e.parameter,
             e.estimate,
             e.sample
+        ));
+    }
+    super::note("back-test: the log beside the fitted scenario over the same period");
+    for r in &fitted.backtest {
+        let verdict = if r.agrees() {
+            "agrees".to_string()
+        } else {
+            "DIFFERS: the base's staffing is not what the log had, or the model misses something"
+                .to_string()
+        };
+        super::note(&format!(
+            "  {:<10} {}: log {:.2}%, fitted {:.2}% [{:.2}%, {:.2}%]  {verdict}",
+            r.channel.as_str(),
+            r.figure,
+            100.0 * r.log,
+            100.0 * r.simulated,
+            100.0 * r.interval.0,
+            100.0 * r.interval.1
         ));
     }
     Ok(())

@@ -6,7 +6,7 @@ use chrono::{NaiveTime, TimeZone};
 use chrono_tz::Tz;
 
 use super::{FitError, FitOptions};
-use crate::rules::{Channel, Content, CustomerAction, Reason, Sender};
+use crate::rules::{Channel, Content, CustomerAction, Reason, Sender, Verdict};
 use crate::scenario::week::resolve_local;
 use crate::scenario::{Scenario, set_key};
 use crate::time::{DAY, HOUR, Instant, WEEK_HOURS, format_duration};
@@ -37,6 +37,8 @@ pub struct Fit {
     pub days: f64,
     /// The hour-of-week profiles, per channel with conversations (168 weights).
     pub profiles: Vec<(Channel, Vec<f64>)>,
+    /// The log's figures beside the fitted scenario's.
+    pub backtest: Vec<super::BacktestRow>,
 }
 
 impl Fit {
@@ -75,6 +77,8 @@ struct ChannelLog {
     /// of them carried the human-agent tag.
     late: u64,
     late_tagged: u64,
+    /// Operator messages the engine found undelivered.
+    undelivered: u64,
 }
 
 /// The pseudo-exposure, in weeks, that pulls each hour of the week toward the same hour of
@@ -126,6 +130,9 @@ pub(super) fn fit(
         replayer.apply(row.case, row.seq, row.channel, row.at, row.kind);
     }
     for (verdict, op) in replayer.into_rows().iter().zip(&business) {
+        if let (Some((channel, _)), Verdict::Undelivered) = (op, verdict.verdict) {
+            logs[*channel as usize].undelivered += 1;
+        }
         if let (Some(reason), Some((channel, tagged))) = (verdict.reason, op) {
             let late = matches!(
                 reason,
@@ -292,6 +299,12 @@ pub(super) fn fit(
     if options.counts {
         check.read_history_from(&counts)?;
     }
+    let log_figures: Vec<(Channel, u64, u64)> = Channel::ALL
+        .iter()
+        .zip(&logs)
+        .map(|(&c, l)| (c, l.operator_messages, l.undelivered))
+        .collect();
+    let backtest = super::backtest::backtest(check, &log_figures, options.threads);
     Ok(Fit {
         scenario_name: scenario_name.to_string(),
         scenario: text,
@@ -299,6 +312,7 @@ pub(super) fn fit(
         counts,
         days,
         profiles,
+        backtest,
     })
 }
 

@@ -9,8 +9,10 @@
 //! The period of a log runs from the local midnight before its first new conversation to
 //! the end of the hour of its last, in the time zone of the fit.
 
+mod backtest;
 mod estimate;
 
+pub use backtest::{BacktestRow, backtest_csv};
 pub use estimate::{Estimate, Fit};
 
 use std::fmt;
@@ -76,9 +78,12 @@ pub struct FitOptions<'a> {
     pub time_zone: Option<&'a str>,
     /// Arrivals as counts files (one per channel, hourly) instead of a rate and a profile.
     pub counts: bool,
+    /// Worker threads of the back-test (0: one per core).
+    pub threads: usize,
 }
 
-/// Fits `log` and returns the files to write: `scenario` (the fitted TOML), `fit.csv`, and
+/// Fits `log` and back-tests the fit. [`Fit::files`] are `scenario` (the fitted TOML),
+/// `fit.csv`, `backtest.csv` and
 /// with [`FitOptions::counts`] one `counts-<channel>.csv` per channel, all meant for one
 /// folder.
 pub fn fit(log: Input, options: &FitOptions, scenario: &str) -> Result<Fit, FitError> {
@@ -101,6 +106,7 @@ impl Fit {
                 self.scenario.clone().into_bytes(),
             ),
             OutputFile::new("fit.csv", self.table_csv().into_bytes()),
+            OutputFile::new("backtest.csv", backtest_csv(&self.backtest).into_bytes()),
         ];
         for (name, bytes) in &self.counts {
             files.push(OutputFile::new(name.clone(), bytes.clone().into_bytes()));

@@ -30,6 +30,12 @@ const ALLOWED: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "fit",
+        &[
+            "sim", "scenario", "metrics", "trace", "rules", "time", "output",
+        ],
+    ),
+    (
         "fixtures",
         &[
             "sim", "report", "scenario", "metrics", "trace", "rules", "time", "output",

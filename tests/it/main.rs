@@ -7,6 +7,7 @@ mod browser;
 mod calendar;
 mod check;
 mod docs;
+mod fit;
 mod fixtures;
 mod history;
 mod invalid;

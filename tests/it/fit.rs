@@ -1,0 +1,310 @@
+//! `scenario fit`: a scenario fitted to a simulated log gives back the scenario's traffic.
+
+use replywindow::rules::Channel;
+use replywindow::scenario::{DEFAULT_SCENARIO, Scenario, set_key};
+
+use crate::util::*;
+
+/// The default scenario with three times its arrivals (so that one replication estimates
+/// every channel within a few per cent) and `replications`.
+fn busy_default(replications: i64) -> String {
+    let mut table: toml::Table = DEFAULT_SCENARIO.parse().unwrap();
+    for (channel, per_day) in [("whatsapp", 360), ("facebook", 120), ("instagram", 180)] {
+        let key = format!("channels.{channel}.arrivals_per_day");
+        set_key(&mut table, &key, toml::Value::Integer(per_day)).unwrap();
+    }
+    set_key(
+        &mut table,
+        "replications",
+        toml::Value::Integer(replications),
+    )
+    .unwrap();
+    toml::to_string(&table).unwrap()
+}
+
+/// `fit.csv` as (parameter, channel) → estimate.
+fn estimates(csv: &str) -> Vec<(String, String, f64)> {
+    csv.lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0].to_string(), f[1].to_string(), f[2].parse().unwrap())
+        })
+        .collect()
+}
+
+fn estimate(all: &[(String, String, f64)], parameter: &str, channel: Channel) -> f64 {
+    all.iter()
+        .find(|(p, c, _)| p == parameter && c == channel.as_str())
+        .unwrap_or_else(|| panic!("fit.csv has no {parameter} for {channel}"))
+        .2
+}
+
+fn correlation(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len() as f64;
+    let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
+    let cov: f64 = a.iter().zip(b).map(|(x, y)| (x - ma) * (y - mb)).sum();
+    let va: f64 = a.iter().map(|x| (x - ma).powi(2)).sum();
+    let vb: f64 = b.iter().map(|y| (y - mb).powi(2)).sum();
+    cov / (va * vb).sqrt()
+}
+
+/// `summary.csv`'s interval of `metric` on `channel`.
+fn interval(summary: &str, channel: &str, metric: &str) -> (f64, f64) {
+    let row = summary
+        .lines()
+        .find(|l| l.starts_with(&format!("{channel},{metric},")))
+        .unwrap_or_else(|| panic!("no {channel} {metric} in summary.csv"));
+    let f: Vec<&str> = row.split(',').collect();
+    (f[4].parse().unwrap(), f[5].parse().unwrap())
+}
+
+#[test]
+fn a_fit_of_a_simulated_log_gives_back_the_scenarios_traffic() {
+    let dir = tmp();
+    let original = write(dir.path(), "original.toml", busy_default(1));
+    let out = replywindow(dir.path())
+        .args([
+            "simulate",
+            "original.toml",
+            "--trace",
+            "0",
+            "--out",
+            "run",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let out = replywindow(dir.path())
+        .args([
+            "scenario",
+            "fit",
+            "run/trace.csv",
+            "--base",
+            "original.toml",
+        ])
+        .args(["--out", "fit/fitted.toml"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let table = std::fs::read_to_string(dir.path().join("fit/fit.csv")).unwrap();
+    let all = estimates(&table);
+
+    let want = Scenario::from_toml(&std::fs::read_to_string(&original).unwrap(), "o").unwrap();
+    let fitted_text = std::fs::read_to_string(dir.path().join("fit/fitted.toml")).unwrap();
+    let fitted = Scenario::from_toml(&fitted_text, "fitted").unwrap();
+    for c in &want.channels {
+        let per_day = estimate(&all, "arrivals_per_day", c.channel);
+        assert!(
+            (per_day / c.arrivals_per_day - 1.0).abs() < 0.05,
+            "{}: {per_day}/day fitted, {} simulated",
+            c.channel,
+            c.arrivals_per_day
+        );
+        let f = fitted
+            .channels
+            .iter()
+            .find(|f| f.channel == c.channel)
+            .unwrap();
+        let r = correlation(&f.hourly_rate, &c.hourly_rate);
+        assert!(r >= 0.95, "{}: profile correlation {r}", c.channel);
+        if c.channel != Channel::WhatsApp {
+            let share = estimate(&all, "comment_share", c.channel);
+            assert!(
+                (share - c.comment_share).abs() < 0.03,
+                "{}: {share}",
+                c.channel
+            );
+        }
+        let promotional = estimate(&all, "promotional_share", c.channel);
+        assert!(
+            (promotional - want.operators.promotional_share).abs() < 0.03,
+            "{}: promotional {promotional}",
+            c.channel
+        );
+    }
+    assert_eq!(
+        fitted.operators.human_agent_tagging,
+        want.operators.human_agent_tagging
+    );
+
+    // Simulated, the fitted scenario loses operator answers at the original's rate.
+    let summaries: Vec<String> = [("original.toml", "a"), ("fit/fitted.toml", "b")]
+        .iter()
+        .map(|(file, out_dir)| {
+            let out = replywindow(dir.path())
+                .args(["simulate", file, "-r", "6", "--out", out_dir, "-q"])
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{}", stderr_of(&out));
+            std::fs::read_to_string(dir.path().join(out_dir).join("summary.csv")).unwrap()
+        })
+        .collect();
+    for c in Channel::ALL {
+        let a = interval(&summaries[0], c.as_str(), "undelivered_rate_operator");
+        let b = interval(&summaries[1], c.as_str(), "undelivered_rate_operator");
+        assert!(
+            a.0 <= b.1 && b.0 <= a.1,
+            "{c}: original {a:?}, fitted {b:?}"
+        );
+    }
+}
+
+#[test]
+fn counts_files_from_a_log_replay_its_calendar() {
+    let dir = tmp();
+    write(dir.path(), "original.toml", busy_default(1));
+    let out = replywindow(dir.path())
+        .args([
+            "simulate",
+            "original.toml",
+            "--trace",
+            "0",
+            "--out",
+            "run",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let out = replywindow(dir.path())
+        .args([
+            "scenario",
+            "fit",
+            "run/trace.csv",
+            "--counts",
+            "--out",
+            "h/fitted.toml",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    // Every conversation of the log is in the counts, once.
+    let trace = std::fs::read_to_string(dir.path().join("run/trace.csv")).unwrap();
+    let mut cases: Vec<&str> = trace
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    cases.sort_unstable();
+    cases.dedup();
+    let mut counted = 0.0;
+    for c in Channel::ALL {
+        let csv = std::fs::read_to_string(dir.path().join(format!("h/counts-{c}.csv"))).unwrap();
+        counted += csv
+            .lines()
+            .skip(1)
+            .map(|l| l.rsplit(',').next().unwrap().parse::<f64>().unwrap())
+            .sum::<f64>();
+    }
+    assert_eq!(counted, cases.len() as f64);
+    let out = replywindow(dir.path())
+        .args([
+            "simulate",
+            "h/fitted.toml",
+            "-r",
+            "1",
+            "--out",
+            "again",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+}
+
+#[test]
+fn a_malformed_or_empty_log_is_refused_and_nothing_is_written() {
+    let dir = tmp();
+    let header = "case,seq,at,channel,actor,action\n";
+    write(dir.path(), "empty.csv", header);
+    write(
+        dir.path(),
+        "bad.csv",
+        format!(
+            "{header}a,1,2026-03-02T09:00:00Z,whatsapp,customer,message\na,2,yesterday,whatsapp,operator,message\n"
+        ),
+    );
+    write(
+        dir.path(),
+        "business-only.csv",
+        format!("{header}a,1,2026-03-02T09:00:00Z,whatsapp,operator,message\n"),
+    );
+    for (file, says) in [
+        ("empty.csv", "no customer row"),
+        ("bad.csv", "yesterday"),
+        ("business-only.csv", "no customer row"),
+    ] {
+        let out = replywindow(dir.path())
+            .args(["scenario", "fit", file, "--out", "out/fitted.toml"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{file}");
+        let err = stderr_of(&out);
+        assert!(err.contains(file) && err.contains(says), "{file}: {err}");
+        assert!(!dir.path().join("out").exists(), "{file}: wrote something");
+    }
+    let err = stderr_of(
+        &replywindow(dir.path())
+            .args(["scenario", "fit", "bad.csv", "--time-zone", "Mars/Olympus"])
+            .output()
+            .unwrap(),
+    );
+    assert!(err.contains("Mars/Olympus"), "{err}");
+}
+
+/// `backtest.csv` rows as (channel, agrees).
+fn backtest(dir: &std::path::Path) -> Vec<(String, bool)> {
+    std::fs::read_to_string(dir.join("backtest.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0].to_string(), f[6] == "true")
+        })
+        .collect()
+}
+
+#[test]
+fn the_back_test_agrees_with_the_right_staffing_and_says_when_it_is_wrong() {
+    let dir = tmp();
+    write(dir.path(), "original.toml", busy_default(1));
+    // The same scenario with one operator on every shift, where the log had more.
+    let mut lean: toml::Table = busy_default(1).parse().unwrap();
+    for shift in 0..2 {
+        let key = format!("operators.shifts[{shift}].operators");
+        set_key(&mut lean, &key, toml::Value::Integer(1)).unwrap();
+    }
+    write(dir.path(), "lean.toml", toml::to_string(&lean).unwrap());
+    let out = replywindow(dir.path())
+        .args([
+            "simulate",
+            "original.toml",
+            "--trace",
+            "0",
+            "--out",
+            "run",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    for (base, agrees) in [("original.toml", true), ("lean.toml", false)] {
+        let out = replywindow(dir.path())
+            .args(["scenario", "fit", "run/trace.csv", "--base", base])
+            .args(["--out", &format!("{base}.fit/fitted.toml")])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        let rows = backtest(&dir.path().join(format!("{base}.fit")));
+        let whatsapp = rows.iter().find(|(c, _)| c == "whatsapp").unwrap();
+        assert_eq!(whatsapp.1, agrees, "{base}: {rows:?}");
+        if agrees {
+            assert!(rows.iter().all(|r| r.1), "{base}: {rows:?}");
+        } else {
+            assert!(stderr_of(&out).contains("DIFFERS"), "{}", stderr_of(&out));
+        }
+    }
+}
