@@ -36,9 +36,14 @@ enum Command {
     /// hour of the day when the log is short), the comment share; over all operators the
     /// promotional share and whether late replies carry the human-agent tag. Staffing,
     /// handle time, bots and customer behaviour come from --base. The scenario starts at the
-    /// local midnight before the log's first conversation and ends with the hour of its last. Writes FILE and fit.csv (every
-    /// estimate with its 95% interval and sample size) beside it, or the scenario to
-    /// standard output without --out.
+    /// local midnight before the log's first conversation and ends with the hour of its last.
+    ///
+    /// Then a back-test: the fitted scenario is simulated over the log's period with the
+    /// base's staffing, and each channel's share of undelivered operator answers in the log
+    /// is set beside it; DIFFERS means the base's staffing is not what the log had, or the
+    /// model misses something. Writes FILE, fit.csv (every estimate with its 95% interval
+    /// and sample size) and backtest.csv beside it; without --out, the scenario goes to
+    /// standard output.
     #[command(after_help = "Examples:
     replywindow scenario fit conversations.csv --out fitted.toml
     replywindow scenario fit conversations.csv --base scenarios/weekend-gap.toml --out fitted.toml
@@ -58,7 +63,7 @@ enum Command {
         /// of a rate and a profile: the log's own calendar, replayed.
         #[arg(long, requires = "out")]
         counts: bool,
-        /// Where to write the fitted scenario; fit.csv goes in the same folder.
+        /// Where to write the fitted scenario; fit.csv and backtest.csv go in the same folder.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
