@@ -212,20 +212,25 @@ fn fit(
     }
     super::note("back-test: the log beside the fitted scenario over the same period");
     for r in &fitted.backtest {
+        let fitted = match r.simulated {
+            Some((mean, (low, high))) => format!(
+                "fitted {:.2}% [{:.2}%, {:.2}%]",
+                100.0 * mean,
+                100.0 * low,
+                100.0 * high
+            ),
+            None => "fitted: no operator answer at all".to_string(),
+        };
         let verdict = if r.agrees() {
-            "agrees".to_string()
+            "agrees"
         } else {
             "DIFFERS: the base's staffing is not what the log had, or the model misses something"
-                .to_string()
         };
         super::note(&format!(
-            "  {:<10} {}: log {:.2}%, fitted {:.2}% [{:.2}%, {:.2}%]  {verdict}",
+            "  {:<10} {}: log {:.2}%, {fitted}  {verdict}",
             r.channel.as_str(),
             r.figure,
             100.0 * r.log,
-            100.0 * r.simulated,
-            100.0 * r.interval.0,
-            100.0 * r.interval.1
         ));
     }
     Ok(())

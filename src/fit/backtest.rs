@@ -21,14 +21,16 @@ pub struct BacktestRow {
     pub channel: Channel,
     pub figure: &'static str,
     pub log: f64,
-    pub simulated: f64,
-    pub interval: (f64, f64),
+    /// The fitted scenario's mean and interval; `None` when no replication sent an
+    /// operator answer on the channel (nobody on duty in the period, say).
+    pub simulated: Option<(f64, (f64, f64))>,
 }
 
 impl BacktestRow {
     /// True when the log's figure lies inside the fitted scenario's interval.
     pub fn agrees(&self) -> bool {
-        self.interval.0 <= self.log && self.log <= self.interval.1
+        self.simulated
+            .is_some_and(|(_, (low, high))| low <= self.log && self.log <= high)
     }
 }
 
@@ -65,7 +67,15 @@ pub(super) fn backtest(
                 (sent > 0).then(|| k.count(operator, Verdict::Undelivered) as f64 / sent as f64)
             })
             .collect();
+        let log = undelivered as f64 / sent as f64;
+        let figure = "undelivered_rate_operator";
         let Some(e) = estimate_within(&rates, (0.0, 1.0)) else {
+            rows.push(BacktestRow {
+                channel,
+                figure,
+                log,
+                simulated: None,
+            });
             continue;
         };
         // The interval of the mean is t·sd/√n wide on each side; one run's is
@@ -78,10 +88,9 @@ pub(super) fn backtest(
         );
         rows.push(BacktestRow {
             channel,
-            figure: "undelivered_rate_operator",
-            log: undelivered as f64 / sent as f64,
-            simulated: e.mean,
-            interval,
+            figure,
+            log,
+            simulated: Some((e.mean, interval)),
         });
     }
     rows
@@ -92,15 +101,15 @@ pub(super) fn backtest(
 pub fn backtest_csv(rows: &[BacktestRow]) -> String {
     let mut out = String::from("channel,figure,log,simulated,low,high,agrees\n");
     for r in rows {
+        let simulated = r.simulated.map_or(",,".to_string(), |(mean, (low, high))| {
+            format!("{mean:.6},{low:.6},{high:.6}")
+        });
         let _ = writeln!(
             out,
-            "{},{},{:.6},{:.6},{:.6},{:.6},{}",
+            "{},{},{:.6},{simulated},{}",
             r.channel,
             r.figure,
             r.log,
-            r.simulated,
-            r.interval.0,
-            r.interval.1,
             r.agrees()
         );
     }

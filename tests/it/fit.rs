@@ -308,3 +308,28 @@ fn the_back_test_agrees_with_the_right_staffing_and_says_when_it_is_wrong() {
         }
     }
 }
+
+/// Regression: a log answered by operators at hours where the base has nobody on duty got
+/// an empty back-test; it must say that the fitted scenario sends no answer.
+#[test]
+fn a_back_test_where_the_base_sends_no_answer_differs() {
+    let dir = tmp();
+    // Sunday 1 March 2026 in Rome: the default scenario has no Sunday shift.
+    write(
+        dir.path(),
+        "sunday.csv",
+        "case,seq,at,channel,actor,action\n\
+         a,1,2026-03-01T10:00:00+01:00,whatsapp,customer,message\n\
+         a,2,2026-03-01T10:05:00+01:00,whatsapp,operator,message\n\
+         b,1,2026-03-01T10:30:00+01:00,whatsapp,customer,message\n\
+         b,2,2026-03-01T10:35:00+01:00,whatsapp,operator,message\n",
+    );
+    let out = replywindow(dir.path())
+        .args(["scenario", "fit", "sunday.csv", "--out", "f/fitted.toml"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(backtest(&dir.path().join("f")), vec![("whatsapp".to_string(), false)]);
+    let err = stderr_of(&out);
+    assert!(err.contains("no operator answer") && err.contains("DIFFERS"), "{err}");
+}
