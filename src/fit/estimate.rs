@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use chrono::{NaiveTime, TimeZone};
 use chrono_tz::Tz;
 
+use super::behaviour::{FollowUps, Step, follow_ups, lognormal, median};
 use super::{FitError, FitOptions};
 use crate::rules::{Channel, Content, CustomerAction, Reason, Sender, Verdict};
 use crate::scenario::week::resolve_local;
@@ -100,6 +101,10 @@ pub(super) fn fit(
     let mut started: Vec<bool> = Vec::new();
     // Operator rows in order, to pair with the engine's verdicts.
     let mut business: Vec<Option<(Channel, bool)>> = Vec::new();
+    // Customers writing and operator messages (their verdicts filled in after the replay),
+    // for the follow-ups.
+    let mut steps: Vec<(u32, usize, Instant, Step)> = Vec::new();
+    let mut operator_steps: Vec<usize> = Vec::new();
     let mut replayer = Replayer::new(&base.policy);
     while let Some(row) = reader.next_row()? {
         let case = row.case as usize;
@@ -113,6 +118,13 @@ pub(super) fn fit(
                 log.starts.push((row.at, action == CustomerAction::Comment));
             }
             RowKind::Customer(_) => {}
+            RowKind::Business { .. } => {}
+        }
+        match row.kind {
+            RowKind::Customer(CustomerAction::Accept) => {}
+            RowKind::Customer(_) => {
+                steps.push((row.case, row.channel as usize, row.at, Step::Writes));
+            }
             RowKind::Business {
                 sender,
                 content,
@@ -124,12 +136,31 @@ pub(super) fn fit(
                     log.operator_messages += 1;
                     log.promotional += u64::from(content == Content::Promotional);
                 }
+                if operator {
+                    operator_steps.push(steps.len());
+                    steps.push((
+                        row.case,
+                        row.channel as usize,
+                        row.at,
+                        Step::Operator(Verdict::Undelivered),
+                    ));
+                }
                 business.push(operator.then_some((row.channel, tagged)));
             }
         }
         replayer.apply(row.case, row.seq, row.channel, row.at, row.kind);
     }
-    for (verdict, op) in replayer.into_rows().iter().zip(&business) {
+    let verdicts = replayer.into_rows();
+    let operator_verdicts = verdicts
+        .iter()
+        .zip(&business)
+        .filter(|(_, op)| op.is_some());
+    for ((verdict, _), &i) in operator_verdicts.zip(&operator_steps) {
+        steps[i].3 = Step::Operator(verdict.verdict);
+    }
+    let mut follow = vec![FollowUps::default(); Channel::ALL.len()];
+    follow_ups(&steps, started.len(), &mut follow);
+    for (verdict, op) in verdicts.iter().zip(&business) {
         if let (Some((channel, _)), Verdict::Undelivered) = (op, verdict.verdict) {
             logs[*channel as usize].undelivered += 1;
         }
@@ -226,6 +257,46 @@ pub(super) fn fit(
                 interval: Some(wilson(log.promotional, log.operator_messages)),
                 sample: log.operator_messages,
             });
+        }
+        let f = &mut follow[channel as usize];
+        if f.answers > 0 {
+            let followed = f.delays.len() as u64;
+            let p = followed as f64 / f.answers as f64;
+            estimates.push(Estimate {
+                parameter: "follow_up_probability",
+                channel,
+                estimate: p,
+                interval: Some(wilson(followed, f.answers)),
+                sample: f.answers,
+            });
+            let customers = format!("{key}.customers");
+            set(
+                &mut table,
+                &format!("{customers}.follow_up_probability"),
+                float(p),
+            )?;
+            if let Some((mean, sd)) = lognormal(&f.delays) {
+                let mut delay = toml::Table::new();
+                delay.insert("distribution".into(), "lognormal".into());
+                delay.insert("mean".into(), format_duration(mean.round() as i64).into());
+                delay.insert(
+                    "sd".into(),
+                    format_duration(sd.round().max(1.0) as i64).into(),
+                );
+                set(
+                    &mut table,
+                    &format!("{customers}.follow_up_delay"),
+                    toml::Value::Table(delay),
+                )?;
+                let m = median(&mut f.delays).unwrap_or(0) as f64 / 60_000.0;
+                estimates.push(Estimate {
+                    parameter: "follow_up_delay_median_minutes",
+                    channel,
+                    estimate: m,
+                    interval: None,
+                    sample: followed,
+                });
+            }
         }
         if log.late > 0 {
             estimates.push(Estimate {
@@ -434,7 +505,9 @@ fn summary(estimates: &[Estimate]) -> String {
 fn header(file: &str, days: f64, estimates: &[Estimate], base: &str) -> String {
     let mut out = format!(
         "# Fitted by `replywindow scenario fit` from {file} ({days:.2} days).\n\
-         # Staffing, handle time, bots and customer behaviour are the base scenario's ({base}).\n\
+         # Follow-up delays are log-normal with the log's log-moments (positive, skewed).\n\
+         # Staffing, handle time, bots and the rest of customer behaviour (nudges, accepts,\n\
+         # patience) are the base scenario's ({base}).\n\
          # Each hour-of-week weight is its hour's arrivals over its exposure, pulled toward\n\
          # the same hour of the day with the weight of {SMOOTHING_WEEKS} week of data.\n#\n"
     );

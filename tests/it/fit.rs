@@ -329,7 +329,13 @@ fn a_back_test_where_the_base_sends_no_answer_differs() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
-    assert_eq!(backtest(&dir.path().join("f")), vec![("whatsapp".to_string(), false)]);
+    assert_eq!(
+        backtest(&dir.path().join("f")),
+        vec![("whatsapp".to_string(), false)]
+    );
     let err = stderr_of(&out);
-    assert!(err.contains("no operator answer") && err.contains("DIFFERS"), "{err}");
+    assert!(
+        err.contains("no operator answer") && err.contains("DIFFERS"),
+        "{err}"
+    );
 }
