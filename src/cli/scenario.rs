@@ -34,9 +34,9 @@ enum Command {
     /// Per channel: new conversations per day (a conversation starts at its first customer
     /// message or comment), the hour-of-week profile in local time (smoothed toward the
     /// hour of the day when the log is short), the comment share, the customers' follow-up
-    /// probability and delay after an answer; over all operators the promotional share and
-    /// whether late replies carry the human-agent tag. Staffing, handle time, bots, nudges,
-    /// accepts and patience come from --base. The scenario starts at the
+    /// probability and delay after an answer, Instagram's accept probability and delay; over
+    /// all operators the promotional share and whether late replies carry the human-agent
+    /// tag. Staffing, handle time, bots, nudges and patience come from --base. The scenario starts at the
     /// local midnight before the log's first conversation and ends with the hour of its last.
     ///
     /// Then a back-test: the fitted scenario is simulated over the log's period with the
@@ -204,7 +204,7 @@ fn fit(
             .interval
             .map_or(String::new(), |(l, h)| format!(" [{l:.3}, {h:.3}]"));
         super::note(&format!(
-            "  {:<10} {:<20} {:>10.3}{interval}  n={}",
+            "  {:<10} {:<31} {:>10.3}{interval}  n={}",
             e.channel.as_str(),
             e.parameter,
             e.estimate,

@@ -1,4 +1,5 @@
-//! Customer behaviour read from a log: follow-ups after answers.
+//! Customer behaviour read from a log: follow-ups after answers, and Instagram customers
+//! accepting conversation requests.
 //!
 //! In the model a request opens with a customer's message or comment and closes with the
 //! first operator answer the customer gets; after that answer the customer writes again
@@ -15,6 +16,8 @@ pub(super) enum Step {
     Writes,
     /// An operator message, with the engine's verdict on it.
     Operator(Verdict),
+    /// The customer accepted the conversation request.
+    Accepts,
 }
 
 /// Follow-ups observed on one channel.
@@ -26,36 +29,86 @@ pub(super) struct FollowUps {
     pub delays: Vec<Millis>,
 }
 
-/// Per case: is a request open, and when was the last request answered (not yet followed).
-#[derive(Clone, Copy, Default)]
+/// Accepts observed on one channel: in the model, every operator send that leaves messages
+/// held gives the customer one chance to accept, after the accept delay.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Accepts {
+    pub chances: u64,
+    /// Accepts, each with the time since the oldest chance not yet taken.
+    pub delays: Vec<Millis>,
+}
+
+/// Per case: is a request open, when was the last request answered (not yet followed),
+/// how many messages are held, and the chances to accept not yet taken.
+#[derive(Clone, Default)]
 struct CaseState {
     open: bool,
     answered_at: Option<Instant>,
+    held: u32,
+    /// The instant of the operator send being read (rows at one instant are one send).
+    send_at: Option<Instant>,
+    chances: std::collections::VecDeque<Instant>,
+    channel: usize,
 }
 
-/// Walks the steps of every case (in file order) and counts follow-ups into `out`.
-pub(super) fn follow_ups(
+impl CaseState {
+    /// Ends the send being read: a chance to accept if messages are held after it.
+    fn end_send(&mut self, accepts: &mut Accepts) {
+        if let Some(t) = self.send_at.take() {
+            if self.held > 0 {
+                accepts.chances += 1;
+                self.chances.push_back(t);
+            }
+        }
+    }
+}
+
+/// Walks the steps of every case (in file order) and counts follow-ups and accepts.
+pub(super) fn behaviour(
     steps: &[(u32, usize, Instant, Step)],
     cases: usize,
-    out: &mut [FollowUps],
+    follow: &mut [FollowUps],
+    accepts: &mut [Accepts],
 ) {
     let mut state = vec![CaseState::default(); cases];
     for &(case, channel, at, step) in steps {
         let s = &mut state[case as usize];
+        s.channel = channel;
+        if s.send_at.is_some_and(|t| t != at) || !matches!(step, Step::Operator(_)) {
+            s.end_send(&mut accepts[channel]);
+        }
         match step {
             Step::Writes => {
                 if let Some(answered) = s.answered_at.take() {
-                    out[channel].delays.push(at.0 - answered.0);
+                    follow[channel].delays.push(at.0 - answered.0);
                 }
                 s.open = true;
+                s.held = 0;
             }
-            Step::Operator(Verdict::Delivered) if s.open => {
-                s.open = false;
-                s.answered_at = Some(at);
-                out[channel].answers += 1;
+            Step::Accepts => {
+                s.held = 0;
+                if let Some(chance) = s.chances.pop_front() {
+                    accepts[channel].delays.push(at.0 - chance.0);
+                }
             }
-            Step::Operator(_) => {}
+            Step::Operator(verdict) => {
+                s.send_at = Some(at);
+                match verdict {
+                    Verdict::Delivered if s.open => {
+                        s.open = false;
+                        s.answered_at = Some(at);
+                        follow[channel].answers += 1;
+                    }
+                    Verdict::Held => s.held += 1,
+                    _ => {}
+                }
+            }
         }
+    }
+    // A send that ends the log.
+    for s in &mut state {
+        let channel = s.channel;
+        s.end_send(&mut accepts[channel]);
     }
 }
 
@@ -100,11 +153,35 @@ mod tests {
             (1, 0, Instant(5), Step::Operator(Verdict::Delivered)),
         ];
         let mut out = vec![FollowUps::default()];
-        follow_ups(&steps, 2, &mut out);
+        behaviour(&steps, 2, &mut out, &mut [Accepts::default()]);
         // Case 0: answered at 10, followed at 40; its second request never answered.
         // Case 1: answered, never followed.
         assert_eq!(out[0].answers, 2);
         assert_eq!(out[0].delays, vec![30]);
+    }
+
+    #[test]
+    fn a_send_that_leaves_messages_held_is_one_chance_and_an_accept_takes_the_oldest() {
+        let (held, sent) = (
+            Step::Operator(Verdict::Held),
+            Step::Operator(Verdict::Delivered),
+        );
+        let steps = [
+            (0, 0, Instant(0), Step::Writes),
+            // One send at 10: delivered, then two held; one chance.
+            (0, 0, Instant(10), sent),
+            (0, 0, Instant(10), held),
+            (0, 0, Instant(10), held),
+            // Another send at 20 with messages still held: a second chance.
+            (0, 0, Instant(20), held),
+            (0, 0, Instant(100), Step::Accepts),
+            // Nothing held any more: this send gives no chance.
+            (0, 0, Instant(200), sent),
+        ];
+        let mut accepts = vec![Accepts::default()];
+        behaviour(&steps, 1, &mut [FollowUps::default()], &mut accepts);
+        assert_eq!(accepts[0].chances, 2);
+        assert_eq!(accepts[0].delays, vec![90]);
     }
 
     #[test]

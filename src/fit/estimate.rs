@@ -5,12 +5,12 @@ use std::fmt::Write as _;
 use chrono::{NaiveTime, TimeZone};
 use chrono_tz::Tz;
 
-use super::behaviour::{FollowUps, Step, follow_ups, lognormal, median};
+use super::behaviour::{Accepts, FollowUps, Step, behaviour, lognormal, median};
 use super::{FitError, FitOptions};
 use crate::rules::{Channel, Content, CustomerAction, Reason, Sender, Verdict};
 use crate::scenario::week::resolve_local;
 use crate::scenario::{Scenario, set_key};
-use crate::time::{DAY, HOUR, Instant, WEEK_HOURS, format_duration};
+use crate::time::{DAY, HOUR, Instant, Millis, WEEK_HOURS, format_duration};
 use crate::trace::{Input, Replayer, RowKind, TraceReader};
 
 /// One fitted value: the estimate, its 95% interval and the sample it rests on.
@@ -121,7 +121,9 @@ pub(super) fn fit(
             RowKind::Business { .. } => {}
         }
         match row.kind {
-            RowKind::Customer(CustomerAction::Accept) => {}
+            RowKind::Customer(CustomerAction::Accept) => {
+                steps.push((row.case, row.channel as usize, row.at, Step::Accepts));
+            }
             RowKind::Customer(_) => {
                 steps.push((row.case, row.channel as usize, row.at, Step::Writes));
             }
@@ -159,7 +161,8 @@ pub(super) fn fit(
         steps[i].3 = Step::Operator(verdict.verdict);
     }
     let mut follow = vec![FollowUps::default(); Channel::ALL.len()];
-    follow_ups(&steps, started.len(), &mut follow);
+    let mut accepts = vec![Accepts::default(); Channel::ALL.len()];
+    behaviour(&steps, started.len(), &mut follow, &mut accepts);
     for (verdict, op) in verdicts.iter().zip(&business) {
         if let (Some((channel, _)), Verdict::Undelivered) = (op, verdict.verdict) {
             logs[*channel as usize].undelivered += 1;
@@ -259,44 +262,23 @@ pub(super) fn fit(
             });
         }
         let f = &mut follow[channel as usize];
+        let customers = format!("{key}.customers");
+        let mut behaviour = Behaviour {
+            table: &mut table,
+            estimates: &mut estimates,
+            customers: &customers,
+            channel,
+        };
         if f.answers > 0 {
-            let followed = f.delays.len() as u64;
-            let p = followed as f64 / f.answers as f64;
-            estimates.push(Estimate {
-                parameter: "follow_up_probability",
-                channel,
-                estimate: p,
-                interval: Some(wilson(followed, f.answers)),
-                sample: f.answers,
-            });
-            let customers = format!("{key}.customers");
-            set(
-                &mut table,
-                &format!("{customers}.follow_up_probability"),
-                float(p),
-            )?;
-            if let Some((mean, sd)) = lognormal(&f.delays) {
-                let mut delay = toml::Table::new();
-                delay.insert("distribution".into(), "lognormal".into());
-                delay.insert("mean".into(), format_duration(mean.round() as i64).into());
-                delay.insert(
-                    "sd".into(),
-                    format_duration(sd.round().max(1.0) as i64).into(),
-                );
-                set(
-                    &mut table,
-                    &format!("{customers}.follow_up_delay"),
-                    toml::Value::Table(delay),
-                )?;
-                let m = median(&mut f.delays).unwrap_or(0) as f64 / 60_000.0;
-                estimates.push(Estimate {
-                    parameter: "follow_up_delay_median_minutes",
-                    channel,
-                    estimate: m,
-                    interval: None,
-                    sample: followed,
-                });
-            }
+            behaviour.chance("follow_up_probability", f.delays.len() as u64, f.answers)?;
+            let median = ("follow_up_delay_median_minutes", 60_000.0);
+            behaviour.delay("follow_up_delay", &mut f.delays, median)?;
+        }
+        let a = &mut accepts[channel as usize];
+        if channel == Channel::Instagram && a.chances > 0 {
+            behaviour.chance("accept_probability", a.delays.len() as u64, a.chances)?;
+            let median = ("accept_delay_median_hours", 3_600_000.0);
+            behaviour.delay("accept_delay", &mut a.delays, median)?;
         }
         if log.late > 0 {
             estimates.push(Estimate {
@@ -385,6 +367,59 @@ pub(super) fn fit(
         profiles,
         backtest,
     })
+}
+
+/// A channel's fitted customer behaviour, written into the scenario and the estimates.
+struct Behaviour<'a> {
+    table: &'a mut toml::Table,
+    estimates: &'a mut Vec<Estimate>,
+    /// The key of the channel's `customers` table.
+    customers: &'a str,
+    channel: Channel,
+}
+
+impl Behaviour<'_> {
+    /// The probability `key`: `taken` of `chances`, with its Wilson interval.
+    fn chance(&mut self, key: &'static str, taken: u64, chances: u64) -> Result<(), FitError> {
+        let taken = taken.min(chances);
+        let p = taken as f64 / chances as f64;
+        self.estimates.push(Estimate {
+            parameter: key,
+            channel: self.channel,
+            estimate: p,
+            interval: Some(wilson(taken, chances)),
+            sample: chances,
+        });
+        set(self.table, &format!("{}.{key}", self.customers), float(p))
+    }
+
+    /// The delay `key`: a log-normal with the log-moments of `delays`, and their median as
+    /// the estimate `parameter`, in units of `ms` milliseconds.
+    fn delay(
+        &mut self,
+        key: &str,
+        delays: &mut [Millis],
+        (parameter, ms): (&'static str, f64),
+    ) -> Result<(), FitError> {
+        let Some((mean, sd)) = lognormal(delays) else {
+            return Ok(());
+        };
+        let mut delay = toml::Table::new();
+        delay.insert("distribution".into(), "lognormal".into());
+        delay.insert("mean".into(), format_duration(mean.round() as i64).into());
+        let sd = format_duration(sd.round().max(1.0) as i64);
+        delay.insert("sd".into(), sd.into());
+        let key = format!("{}.{key}", self.customers);
+        set(self.table, &key, toml::Value::Table(delay))?;
+        self.estimates.push(Estimate {
+            parameter,
+            channel: self.channel,
+            estimate: median(delays).unwrap_or(0) as f64 / ms,
+            interval: None,
+            sample: delays.len() as u64,
+        });
+        Ok(())
+    }
 }
 
 /// The local midnight at or before `t`.
@@ -505,9 +540,9 @@ fn summary(estimates: &[Estimate]) -> String {
 fn header(file: &str, days: f64, estimates: &[Estimate], base: &str) -> String {
     let mut out = format!(
         "# Fitted by `replywindow scenario fit` from {file} ({days:.2} days).\n\
-         # Follow-up delays are log-normal with the log's log-moments (positive, skewed).\n\
-         # Staffing, handle time, bots and the rest of customer behaviour (nudges, accepts,\n\
-         # patience) are the base scenario's ({base}).\n\
+         # Follow-up and accept delays are log-normal with the log's log-moments (positive,\n\
+         # skewed). Staffing, handle time, bots and the rest of customer behaviour (nudges,\n\
+         # warned returns, patience) are the base scenario's ({base}).\n\
          # Each hour-of-week weight is its hour's arrivals over its exposure, pulled toward\n\
          # the same hour of the day with the weight of {SMOOTHING_WEEKS} week of data.\n#\n"
     );
