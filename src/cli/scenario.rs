@@ -165,16 +165,17 @@ fn fit(
     out: Option<&std::path::Path>,
 ) -> anyhow::Result<()> {
     use replywindow::fit::FitOptions;
-    let (base_text, base_name) = match base {
-        Some(path) => {
-            // Checked as a scenario first, so that its errors name it.
-            super::simulate::load_scenario(Some(path))?;
-            super::read_scenario(path)?
-        }
-        None => (DEFAULT_SCENARIO.to_string(), "default".to_string()),
+    let (base, base_text, base_name) = match base {
+        Some(path) => super::simulate::load_scenario_file(path)?,
+        None => (
+            replywindow::scenario::Scenario::default_scenario()?,
+            DEFAULT_SCENARIO.to_string(),
+            "default".to_string(),
+        ),
     };
     let options = FitOptions {
-        base: &base_text,
+        base: &base,
+        base_text: &base_text,
         base_name: &base_name,
         time_zone,
         counts,

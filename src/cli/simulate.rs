@@ -48,13 +48,19 @@ pub(crate) fn load_scenario(path: Option<&Path>) -> anyhow::Result<Scenario> {
     let Some(path) = path else {
         return Ok(Scenario::default_scenario()?);
     };
+    Ok(load_scenario_file(path)?.0)
+}
+
+/// The scenario in `path` with its counts files read, its text, and the name it goes by
+/// without a `name` (see [`super::read_scenario`]).
+pub(crate) fn load_scenario_file(path: &Path) -> anyhow::Result<(Scenario, String, String)> {
     let (text, stem) = super::read_scenario(path)?;
     let source = path.display().to_string();
     let mut scenario = Scenario::from_toml(&text, &stem).map_err(|e| e.in_source(&source))?;
     scenario
         .read_history(&super::scenario_dir(path))
         .map_err(|e| e.in_source(&source))?;
-    Ok(scenario)
+    Ok((scenario, text, stem))
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {

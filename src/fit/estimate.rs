@@ -2,14 +2,14 @@
 
 use std::fmt::Write as _;
 
-use chrono::{NaiveTime, TimeZone};
+use chrono::{NaiveDateTime, NaiveTime};
 use chrono_tz::Tz;
 
 use super::behaviour::{Accepts, FollowUps, Step, behaviour, lognormal, median};
 use super::{FitError, FitOptions};
 use crate::rules::{Channel, Content, CustomerAction, Reason, Sender, Verdict};
-use crate::scenario::week::resolve_local;
-use crate::scenario::{Scenario, set_key};
+use crate::scenario::week::{local_date_time, resolve_local};
+use crate::scenario::{Scenario, ScenarioError, set_key};
 use crate::time::{DAY, HOUR, Instant, Millis, WEEK_HOURS, format_duration};
 use crate::trace::{Input, Replayer, RowKind, TraceReader};
 
@@ -36,20 +36,11 @@ pub struct Fit {
     /// The days of the log: from the local midnight before its first new conversation to
     /// the end of the hour of its last.
     pub days: f64,
-    /// The hour-of-week profiles, per channel with conversations (168 weights).
-    pub profiles: Vec<(Channel, Vec<f64>)>,
     /// The log's figures beside the fitted scenario's.
     pub backtest: Vec<super::BacktestRow>,
 }
 
 impl Fit {
-    /// The estimate of `parameter` on `channel`.
-    pub fn get(&self, parameter: &str, channel: Channel) -> Option<&Estimate> {
-        self.estimates
-            .iter()
-            .find(|e| e.parameter == parameter && e.channel == channel)
-    }
-
     /// `fit.csv`: parameter, channel, estimate, interval, sample size.
     pub fn table_csv(&self) -> String {
         let mut out = String::from("parameter,channel,estimate,low,high,sample\n");
@@ -94,17 +85,17 @@ pub(super) fn fit(
     tz: Tz,
     scenario_name: &str,
 ) -> Result<Fit, FitError> {
-    let base = Scenario::from_toml(options.base, options.base_name)?;
+    let base = options.base;
     let mut reader = TraceReader::new(log)?;
     let file = reader.name().to_string();
     let mut logs: Vec<ChannelLog> = Channel::ALL.iter().map(|_| ChannelLog::default()).collect();
     let mut started: Vec<bool> = Vec::new();
-    // Operator rows in order, to pair with the engine's verdicts.
-    let mut business: Vec<Option<(Channel, bool)>> = Vec::new();
-    // Customers writing and operator messages (their verdicts filled in after the replay),
-    // for the follow-ups.
+    // Customers writing and operator messages, for the behaviour; an operator message's
+    // verdict is filled in after the replay.
     let mut steps: Vec<(u32, usize, Instant, Step)> = Vec::new();
-    let mut operator_steps: Vec<usize> = Vec::new();
+    // Per business row, in the replay's order: for an operator's, its channel, whether
+    // tagged, and its index in `steps`.
+    let mut business: Vec<Option<(Channel, bool, usize)>> = Vec::new();
     let mut replayer = Replayer::new(&base.policy);
     while let Some(row) = reader.next_row()? {
         let case = row.case as usize;
@@ -112,85 +103,70 @@ pub(super) fn fit(
             started.resize(case + 1, false);
         }
         let log = &mut logs[row.channel as usize];
+        let step = |step| (row.case, row.channel as usize, row.at, step);
         match row.kind {
-            RowKind::Customer(action) if !started[case] && action != CustomerAction::Accept => {
-                started[case] = true;
-                log.starts.push((row.at, action == CustomerAction::Comment));
-            }
-            RowKind::Customer(_) => {}
-            RowKind::Business { .. } => {}
-        }
-        match row.kind {
-            RowKind::Customer(CustomerAction::Accept) => {
-                steps.push((row.case, row.channel as usize, row.at, Step::Accepts));
-            }
-            RowKind::Customer(_) => {
-                steps.push((row.case, row.channel as usize, row.at, Step::Writes));
+            RowKind::Customer(CustomerAction::Accept) => steps.push(step(Step::Accepts)),
+            RowKind::Customer(action) => {
+                if !started[case] {
+                    started[case] = true;
+                    log.starts.push((row.at, action == CustomerAction::Comment));
+                }
+                steps.push(step(Step::Writes));
             }
             RowKind::Business {
-                sender,
+                sender: Sender::Operator,
                 content,
                 tagged,
                 ..
             } => {
-                let operator = sender == Sender::Operator;
-                if operator {
-                    log.operator_messages += 1;
-                    log.promotional += u64::from(content == Content::Promotional);
-                }
-                if operator {
-                    operator_steps.push(steps.len());
-                    steps.push((
-                        row.case,
-                        row.channel as usize,
-                        row.at,
-                        Step::Operator(Verdict::Undelivered),
-                    ));
-                }
-                business.push(operator.then_some((row.channel, tagged)));
+                log.operator_messages += 1;
+                log.promotional += u64::from(content == Content::Promotional);
+                business.push(Some((row.channel, tagged, steps.len())));
+                steps.push(step(Step::Operator(Verdict::Undelivered)));
             }
+            RowKind::Business { .. } => business.push(None),
         }
         replayer.apply(row.case, row.seq, row.channel, row.at, row.kind);
     }
-    let verdicts = replayer.into_rows();
-    let operator_verdicts = verdicts
-        .iter()
-        .zip(&business)
-        .filter(|(_, op)| op.is_some());
-    for ((verdict, _), &i) in operator_verdicts.zip(&operator_steps) {
-        steps[i].3 = Step::Operator(verdict.verdict);
+    for (verdict, op) in replayer.into_rows().iter().zip(&business) {
+        let Some((channel, tagged, step)) = *op else {
+            continue;
+        };
+        steps[step].3 = Step::Operator(verdict.verdict);
+        let log = &mut logs[channel as usize];
+        log.undelivered += u64::from(verdict.verdict == Verdict::Undelivered);
+        let late = matches!(
+            verdict.reason,
+            Some(Reason::HumanAgent | Reason::ExtensionClosed | Reason::WindowClosed)
+        );
+        if late && channel != Channel::WhatsApp {
+            log.late += 1;
+            log.late_tagged += u64::from(tagged);
+        }
     }
     let mut follow = vec![FollowUps::default(); Channel::ALL.len()];
     let mut accepts = vec![Accepts::default(); Channel::ALL.len()];
     behaviour(&steps, started.len(), &mut follow, &mut accepts);
-    for (verdict, op) in verdicts.iter().zip(&business) {
-        if let (Some((channel, _)), Verdict::Undelivered) = (op, verdict.verdict) {
-            logs[*channel as usize].undelivered += 1;
-        }
-        if let (Some(reason), Some((channel, tagged))) = (verdict.reason, op) {
-            let late = matches!(
-                reason,
-                Reason::HumanAgent | Reason::ExtensionClosed | Reason::WindowClosed
-            );
-            if late && *channel != Channel::WhatsApp {
-                logs[*channel as usize].late += 1;
-                logs[*channel as usize].late_tagged += u64::from(*tagged);
-            }
-        }
-    }
     let all_starts = logs.iter().flat_map(|l| l.starts.iter().map(|s| s.0));
     let (Some(first), Some(last)) = (all_starts.clone().min(), all_starts.max()) else {
         return Err(FitError::NoConversations { file });
     };
-    let from = local_midnight(tz, first);
+    let (start_local, from) = local_midnight(tz, first).ok_or_else(|| {
+        FitError::Scenario(ScenarioError::new(
+            "start",
+            &first.to_string(),
+            "outside the calendar",
+        ))
+    })?;
     // The log ends with the hour of its last new conversation.
     let to = Instant((last.0.div_euclid(HOUR) + 1) * HOUR);
     let days = (to.0 - from.0) as f64 / DAY as f64;
     let exposure = hour_exposure(tz, from, to);
 
-    let mut table = base_table(options.base)?;
+    let mut table: toml::Table = options.base_text.parse().map_err(|e: toml::de::Error| {
+        FitError::Scenario(ScenarioError::new("", "", e.to_string()))
+    })?;
     let mut estimates = Vec::new();
-    let mut profiles = Vec::new();
     let mut counts = Vec::new();
     for (&channel, log) in Channel::ALL.iter().zip(&logs) {
         let key = format!("channels.{channel}");
@@ -239,7 +215,6 @@ pub(super) fn fit(
             let w = weights.iter().map(|&x| float(x)).collect();
             set(&mut table, &format!("{key}.weights"), toml::Value::Array(w))?;
         }
-        profiles.push((channel, weights));
         if channel != Channel::WhatsApp {
             let comments = log.starts.iter().filter(|s| s.1).count() as u64;
             let share = comments as f64 / n as f64;
@@ -308,7 +283,6 @@ pub(super) fn fit(
             toml::Value::Boolean(tagging),
         )?;
     }
-    let start_local = tz.timestamp_millis_opt(from.0).unwrap().naive_local();
     set(
         &mut table,
         "start",
@@ -341,7 +315,8 @@ pub(super) fn fit(
     );
     set(&mut table, "description", toml::Value::String(description))?;
 
-    let body = toml::to_string(&table).expect("a TOML table always serialises");
+    let body = toml::to_string(&table)
+        .map_err(|e| FitError::Scenario(ScenarioError::new("", "", e.to_string())))?;
     let text = format!(
         "{}{body}",
         header(&file, days, &estimates, options.base_name)
@@ -364,7 +339,6 @@ pub(super) fn fit(
         estimates,
         counts,
         days,
-        profiles,
         backtest,
     })
 }
@@ -422,10 +396,10 @@ impl Behaviour<'_> {
     }
 }
 
-/// The local midnight at or before `t`.
-fn local_midnight(tz: Tz, t: Instant) -> Instant {
-    let day = tz.timestamp_millis_opt(t.0).unwrap().date_naive();
-    resolve_local(tz, day.and_time(NaiveTime::MIN))
+/// The local midnight at or before `t`, as a local date-time and as an instant.
+fn local_midnight(tz: Tz, t: Instant) -> Option<(NaiveDateTime, Instant)> {
+    let midnight = local_date_time(tz, t)?.date().and_time(NaiveTime::MIN);
+    Some((midnight, resolve_local(tz, midnight)))
 }
 
 /// How many hours of `[from, to)` fall in each local hour of the week.
@@ -503,15 +477,9 @@ fn float(x: f64) -> toml::Value {
     toml::Value::Float(round6(x))
 }
 
-fn base_table(base: &str) -> Result<toml::Table, FitError> {
-    // The base parsed as a scenario already, so it is a TOML table.
-    Ok(base.parse::<toml::Table>().unwrap_or_default())
-}
-
 fn set(table: &mut toml::Table, key: &str, value: toml::Value) -> Result<(), FitError> {
-    set_key(table, key, value).map_err(|message| {
-        FitError::Scenario(crate::scenario::ScenarioError::new(key, "", message))
-    })
+    set_key(table, key, value)
+        .map_err(|message| FitError::Scenario(ScenarioError::new(key, "", message)))
 }
 
 /// Removes `name` from the table at dotted path `at` (the top when empty), if there.

@@ -22,7 +22,7 @@ use std::fmt;
 use chrono_tz::Tz;
 
 use crate::output::OutputFile;
-use crate::scenario::ScenarioError;
+use crate::scenario::{Scenario, ScenarioError};
 use crate::trace::{Input, TraceError};
 
 /// Why a log could not be fitted.
@@ -73,8 +73,9 @@ impl From<ScenarioError> for FitError {
 
 /// What a fit needs besides the log.
 pub struct FitOptions<'a> {
-    /// The base scenario's TOML (staffing, bots, behaviour) and its name.
-    pub base: &'a str,
+    /// The base scenario (staffing, bots, behaviour), its TOML and its name.
+    pub base: &'a Scenario,
+    pub base_text: &'a str,
     pub base_name: &'a str,
     /// The time zone of the profile; the base's when `None`.
     pub time_zone: Option<&'a str>,
@@ -85,16 +86,14 @@ pub struct FitOptions<'a> {
 }
 
 /// Fits `log` and back-tests the fit. [`Fit::files`] are `scenario` (the fitted TOML),
-/// `fit.csv`, `backtest.csv` and
-/// with [`FitOptions::counts`] one `counts-<channel>.csv` per channel, all meant for one
-/// folder.
+/// `fit.csv`, `backtest.csv` and with [`FitOptions::counts`] one `counts-<channel>.csv` per
+/// channel, all meant for one folder.
 pub fn fit(log: Input, options: &FitOptions, scenario: &str) -> Result<Fit, FitError> {
-    let base = crate::scenario::Scenario::from_toml(options.base, options.base_name)?;
     let tz: Tz = match options.time_zone {
         Some(name) => name.parse().map_err(|_| FitError::TimeZone {
             value: name.to_string(),
         })?,
-        None => base.time_zone,
+        None => options.base.time_zone,
     };
     estimate::fit(log, options, tz, scenario)
 }

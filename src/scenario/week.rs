@@ -79,13 +79,17 @@ pub fn resolve_local(tz: Tz, local: NaiveDateTime) -> Instant {
     Instant(tz.from_utc_datetime(&local).timestamp_millis())
 }
 
+/// The local date and time at `t`; `None` only outside chrono's calendar (beyond ±262,000
+/// years), which no valid instant reaches.
+pub fn local_date_time(tz: Tz, t: Instant) -> Option<NaiveDateTime> {
+    tz.timestamp_millis_opt(t.0)
+        .single()
+        .map(|d| d.naive_local())
+}
+
 /// The local hour of the week (0 = Monday 00:00–01:00) at `t`.
 pub fn hour_of_week(tz: Tz, t: Instant) -> u8 {
-    let local = tz
-        .timestamp_millis_opt(t.0)
-        .single()
-        .map(|d| d.naive_local());
-    local.map_or(0, |l| {
+    local_date_time(tz, t).map_or(0, |l| {
         (l.weekday().num_days_from_monday() * 24 + l.hour()) as u8
     })
 }

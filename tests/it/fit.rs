@@ -22,6 +22,32 @@ fn busy_default(replications: i64) -> String {
     toml::to_string(&table).unwrap()
 }
 
+/// Writes `original.toml` (the busy default, one replication) into `dir` and simulates it
+/// with its trace kept as `run/trace.csv`, the log to fit; returns the scenario's path.
+fn simulated_log(dir: &std::path::Path) -> std::path::PathBuf {
+    let original = write(dir, "original.toml", busy_default(1));
+    succeeds(
+        dir,
+        &[
+            "simulate",
+            "original.toml",
+            "--trace",
+            "0",
+            "--out",
+            "run",
+            "-q",
+        ],
+    );
+    original
+}
+
+/// Runs replywindow with `args` in `dir`, asserting that it succeeds.
+fn succeeds(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let out = replywindow(dir).args(args).output().unwrap();
+    assert!(out.status.success(), "{args:?}: {}", stderr_of(&out));
+    out
+}
+
 /// `fit.csv` as (parameter, channel) → estimate.
 fn estimates(csv: &str) -> Vec<(String, String, f64)> {
     csv.lines()
@@ -62,32 +88,18 @@ fn interval(summary: &str, channel: &str, metric: &str) -> (f64, f64) {
 #[test]
 fn a_fit_of_a_simulated_log_gives_back_the_scenarios_traffic() {
     let dir = tmp();
-    let original = write(dir.path(), "original.toml", busy_default(1));
-    let out = replywindow(dir.path())
-        .args([
-            "simulate",
-            "original.toml",
-            "--trace",
-            "0",
-            "--out",
-            "run",
-            "-q",
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr_of(&out));
-    let out = replywindow(dir.path())
-        .args([
-            "scenario",
-            "fit",
-            "run/trace.csv",
-            "--base",
-            "original.toml",
-        ])
-        .args(["--out", "fit/fitted.toml"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr_of(&out));
+    let original = simulated_log(dir.path());
+    let fit = [
+        "scenario",
+        "fit",
+        "run/trace.csv",
+        "--base",
+        "original.toml",
+    ];
+    succeeds(
+        dir.path(),
+        &[&fit[..], &["--out", "fit/fitted.toml"]].concat(),
+    );
     let table = std::fs::read_to_string(dir.path().join("fit/fit.csv")).unwrap();
     let all = estimates(&table);
 
@@ -133,11 +145,10 @@ fn a_fit_of_a_simulated_log_gives_back_the_scenarios_traffic() {
     let summaries: Vec<String> = [("original.toml", "a"), ("fit/fitted.toml", "b")]
         .iter()
         .map(|(file, out_dir)| {
-            let out = replywindow(dir.path())
-                .args(["simulate", file, "-r", "6", "--out", out_dir, "-q"])
-                .output()
-                .unwrap();
-            assert!(out.status.success(), "{}", stderr_of(&out));
+            succeeds(
+                dir.path(),
+                &["simulate", file, "-r", "6", "--out", out_dir, "-q"],
+            );
             std::fs::read_to_string(dir.path().join(out_dir).join("summary.csv")).unwrap()
         })
         .collect();
@@ -154,32 +165,16 @@ fn a_fit_of_a_simulated_log_gives_back_the_scenarios_traffic() {
 #[test]
 fn counts_files_from_a_log_replay_its_calendar() {
     let dir = tmp();
-    write(dir.path(), "original.toml", busy_default(1));
-    let out = replywindow(dir.path())
-        .args([
-            "simulate",
-            "original.toml",
-            "--trace",
-            "0",
-            "--out",
-            "run",
-            "-q",
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr_of(&out));
-    let out = replywindow(dir.path())
-        .args([
-            "scenario",
-            "fit",
-            "run/trace.csv",
-            "--counts",
-            "--out",
-            "h/fitted.toml",
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr_of(&out));
+    simulated_log(dir.path());
+    let fit = [
+        "scenario",
+        "fit",
+        "run/trace.csv",
+        "--counts",
+        "--out",
+        "h/fitted.toml",
+    ];
+    succeeds(dir.path(), &fit);
     // Every conversation of the log is in the counts, once.
     let trace = std::fs::read_to_string(dir.path().join("run/trace.csv")).unwrap();
     let mut cases: Vec<&str> = trace
@@ -199,8 +194,9 @@ fn counts_files_from_a_log_replay_its_calendar() {
             .sum::<f64>();
     }
     assert_eq!(counted, cases.len() as f64);
-    let out = replywindow(dir.path())
-        .args([
+    succeeds(
+        dir.path(),
+        &[
             "simulate",
             "h/fitted.toml",
             "-r",
@@ -208,10 +204,8 @@ fn counts_files_from_a_log_replay_its_calendar() {
             "--out",
             "again",
             "-q",
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr_of(&out));
+        ],
+    );
 }
 
 #[test]
@@ -270,7 +264,7 @@ fn backtest(dir: &std::path::Path) -> Vec<(String, bool)> {
 #[test]
 fn the_back_test_agrees_with_the_right_staffing_and_says_when_it_is_wrong() {
     let dir = tmp();
-    write(dir.path(), "original.toml", busy_default(1));
+    simulated_log(dir.path());
     // The same scenario with one operator on every shift, where the log had more.
     let mut lean: toml::Table = busy_default(1).parse().unwrap();
     for shift in 0..2 {
@@ -278,26 +272,18 @@ fn the_back_test_agrees_with_the_right_staffing_and_says_when_it_is_wrong() {
         set_key(&mut lean, &key, toml::Value::Integer(1)).unwrap();
     }
     write(dir.path(), "lean.toml", toml::to_string(&lean).unwrap());
-    let out = replywindow(dir.path())
-        .args([
-            "simulate",
-            "original.toml",
-            "--trace",
-            "0",
-            "--out",
-            "run",
-            "-q",
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr_of(&out));
     for (base, agrees) in [("original.toml", true), ("lean.toml", false)] {
-        let out = replywindow(dir.path())
-            .args(["scenario", "fit", "run/trace.csv", "--base", base])
-            .args(["--out", &format!("{base}.fit/fitted.toml")])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", stderr_of(&out));
+        let out_file = format!("{base}.fit/fitted.toml");
+        let fit = [
+            "scenario",
+            "fit",
+            "run/trace.csv",
+            "--base",
+            base,
+            "--out",
+            &out_file,
+        ];
+        let out = succeeds(dir.path(), &fit);
         let rows = backtest(&dir.path().join(format!("{base}.fit")));
         let whatsapp = rows.iter().find(|(c, _)| c == "whatsapp").unwrap();
         assert_eq!(whatsapp.1, agrees, "{base}: {rows:?}");
@@ -324,11 +310,10 @@ fn a_back_test_where_the_base_sends_no_answer_differs() {
          b,1,2026-03-01T10:30:00+01:00,whatsapp,customer,message\n\
          b,2,2026-03-01T10:35:00+01:00,whatsapp,operator,message\n",
     );
-    let out = replywindow(dir.path())
-        .args(["scenario", "fit", "sunday.csv", "--out", "f/fitted.toml"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr_of(&out));
+    let out = succeeds(
+        dir.path(),
+        &["scenario", "fit", "sunday.csv", "--out", "f/fitted.toml"],
+    );
     assert_eq!(
         backtest(&dir.path().join("f")),
         vec![("whatsapp".to_string(), false)]
