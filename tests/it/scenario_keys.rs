@@ -118,23 +118,7 @@ fn with(key: &str, value: &str) -> String {
         );
     }
     if key.starts_with("operators.teams") {
-        let operators = table["operators"].as_table_mut().unwrap();
-        let shifts = operators.remove("shifts").unwrap();
-        let mut team = toml::Table::new();
-        team.insert("name".into(), "all".into());
-        team.insert(
-            "channels".into(),
-            toml::Value::Array(vec![
-                "whatsapp".into(),
-                "facebook".into(),
-                "instagram".into(),
-            ]),
-        );
-        team.insert("shifts".into(), shifts);
-        operators.insert(
-            "teams".into(),
-            toml::Value::Array(vec![toml::Value::Table(team)]),
-        );
+        shifts_as_one_team(&mut table, "all");
     }
     let value: toml::Value =
         toml::from_str::<toml::Table>(&format!("v = {value}")).unwrap()["v"].clone();

@@ -177,23 +177,7 @@ fn one_team_written_as_a_team_gives_identical_files() {
         .replace("replications = 10", "replications = 2");
     // The same shifts under one team named like the implicit one, serving every channel.
     let mut table: toml::Table = toml::from_str(&base).unwrap();
-    let operators = table["operators"].as_table_mut().unwrap();
-    let shifts = operators.remove("shifts").unwrap();
-    let mut team = toml::Table::new();
-    team.insert("name".into(), "operators".into());
-    team.insert(
-        "channels".into(),
-        toml::Value::Array(vec![
-            "whatsapp".into(),
-            "facebook".into(),
-            "instagram".into(),
-        ]),
-    );
-    team.insert("shifts".into(), shifts);
-    operators.insert(
-        "teams".into(),
-        toml::Value::Array(vec![toml::Value::Table(team)]),
-    );
+    shifts_as_one_team(&mut table, "operators");
     let teamed = toml::to_string(&table).unwrap();
     assert!(teamed.contains("[[operators.teams]]"), "{teamed}");
     std::fs::write(dir.path().join("shop.toml"), &base).unwrap();

@@ -69,3 +69,19 @@ pub fn note_skipped(test: &str, why: &str) {
         let _ = writeln!(f, "{test}: {why}");
     }
 }
+
+/// Moves a scenario's `[[operators.shifts]]` into one `[[operators.teams]]` entry named
+/// `name` that serves every channel.
+pub fn shifts_as_one_team(table: &mut toml::Table, name: &str) {
+    let operators = table["operators"].as_table_mut().unwrap();
+    let shifts = operators.remove("shifts").unwrap();
+    let mut team = toml::Table::new();
+    team.insert("name".into(), name.into());
+    let channels = ["whatsapp", "facebook", "instagram"].map(toml::Value::from);
+    team.insert("channels".into(), toml::Value::Array(channels.to_vec()));
+    team.insert("shifts".into(), shifts);
+    operators.insert(
+        "teams".into(),
+        toml::Value::Array(vec![toml::Value::Table(team)]),
+    );
+}
