@@ -117,11 +117,7 @@ cost_per_hour = {b}
 
 #[test]
 fn a_weekend_gap_plan_holds_on_another_seed_and_wastes_no_operator() {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/scenarios/weekend-gap.toml"
-    ))
-    .unwrap();
+    let text = scenario_text("weekend-gap.toml");
     let scenario = Scenario::from_toml(&text, "weekend-gap").unwrap();
     let targets: Vec<Target> = scenario
         .targets

@@ -192,12 +192,7 @@ fn the_page_links_only_to_files_that_exist_and_holds_the_summary() {
 fn the_page_opens_with_findings_in_words() {
     // Weekend-gap: WhatsApp messages of the weekend are answered on Monday, too late.
     let dir = tmp();
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/scenarios/weekend-gap.toml"
-    ))
-    .unwrap()
-    .replace("horizon = \"28d\"", "horizon = \"14d\"");
+    let text = scenario_text("weekend-gap.toml").replace("horizon = \"28d\"", "horizon = \"14d\"");
     std::fs::write(dir.path().join("wg.toml"), text).unwrap();
     let out = replywindow(dir.path())
         .args(["simulate", "wg.toml", "-r", "2", "--out", "r"])
@@ -229,12 +224,7 @@ fn the_page_opens_with_findings_in_words() {
 #[test]
 fn a_sweep_says_which_point_first_serves_customers() {
     let dir = tmp();
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/scenarios/weekend-gap.toml"
-    ))
-    .unwrap()
-    .replace("horizon = \"28d\"", "horizon = \"14d\"");
+    let text = scenario_text("weekend-gap.toml").replace("horizon = \"28d\"", "horizon = \"14d\"");
     std::fs::write(dir.path().join("wg.toml"), text).unwrap();
     let out = replywindow(dir.path())
         .args([

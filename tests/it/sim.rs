@@ -1118,11 +1118,7 @@ fn invalid_scenarios_exit_2_naming_the_key() {
 
 /// weekend-gap.toml over 21 days with 6 replications: long enough for its weekends to tell.
 fn short_weekend_gap() -> String {
-    let base = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/scenarios/weekend-gap.toml"
-    ))
-    .unwrap();
+    let base = scenario_text("weekend-gap.toml");
     let short = base
         .replace("horizon = \"28d\"", "horizon = \"21d\"")
         .replace("replications = 10", "replications = 6");

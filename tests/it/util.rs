@@ -24,6 +24,14 @@ pub fn data(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// The text of the shipped scenario `scenarios/NAME`.
+pub fn scenario_text(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 /// Writes `text` to `dir/name` and returns its path.
 pub fn write(dir: &Path, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
     let path = dir.join(name);
