@@ -18,6 +18,10 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use replywindow::rules::Policy;
 
+/// The program's version and the version of the rules it follows
+/// ([`replywindow::rules::RULES_VERSION`]; a test keeps them equal).
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (rules 1.0.0)");
+
 /// Meta's messaging rules for WhatsApp, Facebook Messenger and Instagram Direct, made
 /// measurable.
 ///
@@ -27,7 +31,7 @@ use replywindow::rules::Policy;
 #[derive(Debug, Parser)]
 #[command(
     name = "replywindow",
-    version,
+    version = VERSION,
     propagate_version = true,
     max_term_width = 100
 )]

@@ -254,6 +254,81 @@ impl Case {
     }
 }
 
+/// One unused private-reply credit: the comment that gave it and the end of its validity
+/// (exclusive).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Credit {
+    pub comment: Instant,
+    pub end: Instant,
+}
+
+/// What the engine knows about a case at one instant, with the ends the policy gives it:
+/// the explanation of a decision taken in this state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseState {
+    /// The customer's latest `message`.
+    pub last_message: Option<Instant>,
+    /// `last_message + W` (exclusive).
+    pub window_end: Option<Instant>,
+    /// `last_message + E` on a channel with the extension (exclusive).
+    pub extension_end: Option<Instant>,
+    /// The customer's latest comment.
+    pub latest_comment: Option<Instant>,
+    /// When the latest comment's private-reply validity ends (exclusive), used or not.
+    pub latest_comment_end: Option<Instant>,
+    /// The customer's latest row that counts was a comment (not a message or an accept).
+    pub latest_is_comment: bool,
+    /// Unused credits, oldest first (expired ones included until the engine drops them).
+    pub credits: Vec<Credit>,
+    /// An Instagram conversation request waits for the customer's acceptance.
+    pub request_pending: bool,
+    /// Messages held now.
+    pub held: u32,
+}
+
+impl Case {
+    /// The state of the case now, as [`Case::business`] would see it.
+    ///
+    /// ```
+    /// use replywindow::rules::*;
+    /// use replywindow::time::{Instant, DAY, HOUR};
+    ///
+    /// let policy = Policy::meta();
+    /// let mut case = Case::new(Channel::Facebook);
+    /// case.customer(CustomerAction::Comment, Instant(0));
+    /// case.customer(CustomerAction::Message, Instant(HOUR));
+    /// let state = case.state(&policy);
+    /// assert_eq!(state.window_end, Some(Instant(25 * HOUR)));
+    /// assert_eq!(state.extension_end, Some(Instant(7 * DAY + HOUR)));
+    /// assert_eq!(state.credits, vec![Credit { comment: Instant(0), end: Instant(7 * DAY) }]);
+    /// assert!(!state.latest_is_comment);
+    /// ```
+    pub fn state(&self, policy: &Policy) -> CaseState {
+        let p = policy.channel(self.channel);
+        CaseState {
+            last_message: self.last_message,
+            window_end: self.window_end(policy),
+            extension_end: match (self.channel, p.human_agent_extension, self.last_message) {
+                (Channel::WhatsApp, _, _) | (_, None, _) | (_, _, None) => None,
+                (_, Some(e), Some(last)) => Some(last.plus(e)),
+            },
+            latest_comment: self.latest_comment,
+            latest_comment_end: self.latest_comment.map(|c| p.credit_end(c)),
+            latest_is_comment: self.latest_is_comment,
+            credits: self
+                .credits
+                .iter()
+                .map(|&c| Credit {
+                    comment: c,
+                    end: p.credit_end(c),
+                })
+                .collect(),
+            request_pending: self.request_pending,
+            held: self.held,
+        }
+    }
+}
+
 /// How the business answers a case, as far as the questions of [`Case::deliverable_until`]
 /// need to know: the simulator's operators answer a Facebook comment thread with a public
 /// reply, and may tag a late direct message.

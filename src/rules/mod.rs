@@ -65,10 +65,15 @@ mod case;
 pub mod mutants;
 pub(crate) mod policy;
 
-pub use case::{AnswerStyle, BusinessMessage, Case, Decision, Released};
+pub use case::{AnswerStyle, BusinessMessage, Case, CaseState, Credit, Decision, Released};
 pub use policy::{ChannelPolicy, Policy, PolicyError};
 
 use std::fmt;
+
+/// The version of the rules (semantic): a change of any verdict, reason or delivery instant
+/// the engine gives a trace is a major change; a new reason that no earlier trace can get is
+/// a minor one. Fixture suites and `replywindow --version` carry it.
+pub const RULES_VERSION: &str = "1.0.0";
 
 /// Declares a closed set of lower-case names with parsing and display.
 macro_rules! named_enum {
@@ -186,7 +191,41 @@ impl Reason {
             AutomatedHumanAgent | PromotionalHumanAgent => Verdict::Violation,
         }
     }
+
+    /// The step of the decision order (1 to 7, as in the rules document) that gives this
+    /// reason: every reason comes from exactly one step.
+    ///
+    /// ```
+    /// use replywindow::rules::Reason;
+    /// assert_eq!(Reason::StandardWindow.rule(), 3);
+    /// assert_eq!(Reason::WindowClosed.rule(), 7);
+    /// ```
+    pub const fn rule(self) -> u8 {
+        use Reason::*;
+        match self {
+            PublicReply | NoComment => 1,
+            AutomatedHumanAgent | PromotionalHumanAgent => 2,
+            StandardWindow => 3,
+            HumanAgent => 4,
+            PrivateReply => 5,
+            AwaitingAcceptance => 6,
+            CustomerFirst | WindowClosed | ExtensionClosed | PrivateReplyUsed
+            | PrivateReplyExpired => 7,
+        }
+    }
 }
+
+/// The short name of each step of the decision order, by number (index 0 unused).
+pub const RULE_NAMES: [&str; 8] = [
+    "",
+    "public replies",
+    "misused tag",
+    "standard window",
+    "human-agent extension",
+    "private-reply credit",
+    "held until accepted",
+    "undelivered",
+];
 
 /// The (channel, reason) pairs that can occur under Meta's default policy, with why the
 /// others cannot (rules.md, "Which (channel, verdict, reason) can occur").

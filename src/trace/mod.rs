@@ -20,6 +20,7 @@
 //! ```
 
 mod check;
+mod explain;
 mod read;
 mod replay;
 mod row;
@@ -27,6 +28,7 @@ mod verdicts;
 mod write;
 
 pub use check::{CheckOptions, CheckReport, Disagreement, check};
+pub use explain::{EXPLAINED_HEADER, Explained, explain, position, write_explained};
 pub use read::{Row, TraceReader};
 pub use replay::{Replayer, VerdictRow, Verdicts, outcomes, replay};
 pub use row::{Expectation, RowKind, TraceRecord};

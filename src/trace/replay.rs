@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use super::{Expectation, Input, RowKind, TraceError, TraceReader, TraceRecord};
-use crate::rules::{Case, Channel, Policy, Reason, Verdict};
+use crate::rules::{Case, CaseState, Channel, Policy, Reason, Verdict};
 use crate::time::Instant;
 
 /// The verdict on one business row: a row of a verdict file, replayed or read.
@@ -112,6 +112,12 @@ impl<'p> Replayer<'p> {
             }
             (RowKind::Business { .. }, None) => {}
         }
+    }
+
+    /// The state of case number `case` now (before its next row), as the engine sees it;
+    /// `None` before its first row.
+    pub fn state(&self, case: u32) -> Option<CaseState> {
+        self.cases.get(case as usize).map(|c| c.state(self.policy))
     }
 
     /// The verdicts of the business rows, in the order they were applied.

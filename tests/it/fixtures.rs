@@ -123,7 +123,10 @@ fn the_suite_replays_to_its_own_verdicts_through_the_commands() {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        assert_eq!(f[header.len() - 1], hex, "{}", f[0]);
+        let column = |name: &str| f[header.iter().position(|h| *h == name).unwrap()];
+        assert_eq!(column("sha256"), hex, "{}", f[0]);
+        assert_eq!(column("rules_version"), replywindow::rules::RULES_VERSION);
+        assert_eq!(column("generator_version"), env!("CARGO_PKG_VERSION"));
         if f[0] == "boundary.csv" {
             let text = String::from_utf8_lossy(bytes);
             assert_eq!(

@@ -6,6 +6,7 @@ mod boundaries;
 mod browser;
 mod calendar;
 mod check;
+mod conform;
 mod docs;
 mod fit;
 mod fixtures;
