@@ -312,6 +312,44 @@ pub fn format_duration(ms: Millis) -> String {
     format!("{ms}ms")
 }
 
+/// Writes a duration as its parts, largest first, the way a timeline reads: `24h`,
+/// `23h 59m 59s 999ms`, `7d 1h`, `0` for none (days from three days on, as in
+/// [`format_duration`]).
+///
+/// ```
+/// use replywindow::time::{format_span, DAY, HOUR};
+/// assert_eq!(format_span(24 * HOUR - 1), "23h 59m 59s 999ms");
+/// assert_eq!(format_span(7 * DAY + HOUR), "7d 1h");
+/// assert_eq!(format_span(48 * HOUR), "48h");
+/// assert_eq!(format_span(0), "0");
+/// ```
+pub fn format_span(ms: Millis) -> String {
+    if ms == 0 {
+        return "0".into();
+    }
+    let mut rest = ms.unsigned_abs();
+    let mut parts = Vec::new();
+    let units = [
+        ("d", DAY),
+        ("h", HOUR),
+        ("m", MINUTE),
+        ("s", SECOND),
+        ("ms", 1),
+    ];
+    for (unit, size) in units {
+        let size = size as u64;
+        if unit == "d" && rest < 3 * size {
+            continue;
+        }
+        if rest >= size {
+            parts.push(format!("{}{unit}", rest / size));
+            rest %= size;
+        }
+    }
+    let sign = if ms < 0 { "-" } else { "" };
+    format!("{sign}{}", parts.join(" "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

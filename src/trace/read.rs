@@ -41,6 +41,7 @@ struct Columns {
     expect: Option<usize>,
     reason: Option<usize>,
     delivered_at: Option<usize>,
+    note: Option<usize>,
 }
 
 struct CaseInfo {
@@ -213,6 +214,7 @@ impl TraceReader {
             expect: opt("expect"),
             reason: opt("reason"),
             delivered_at: opt("delivered_at"),
+            note: opt("note"),
         };
         if let Expectations::Require { verdict_only } = expectations {
             req("expect")?;
@@ -246,6 +248,13 @@ impl TraceReader {
     /// How many cases were seen so far.
     pub fn case_count(&self) -> usize {
         self.cases.len()
+    }
+
+    /// The `note` of the row [`TraceReader::next_row`] returned last (empty without a
+    /// `note` column).
+    pub fn note(&self) -> String {
+        let field = self.cols.note.and_then(|i| self.record.get(i));
+        String::from_utf8_lossy(field.unwrap_or_default()).into_owned()
     }
 
     /// The next valid row, `None` at the end.

@@ -120,6 +120,19 @@ impl<'p> Replayer<'p> {
         self.cases.get(case as usize).map(|c| c.state(self.policy))
     }
 
+    /// How many business rows have been decided so far.
+    pub fn decided(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// The verdict of the business row decided after `before` rows had been, if the last
+    /// row applied was one: `replayer.last_decision(count_before_apply)`.
+    pub fn last_decision(&self, before: usize) -> Option<&VerdictRow> {
+        self.rows
+            .get(before)
+            .filter(|_| self.rows.len() == before + 1)
+    }
+
     /// The verdicts of the business rows, in the order they were applied.
     pub fn into_rows(self) -> Vec<VerdictRow> {
         self.rows

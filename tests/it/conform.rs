@@ -108,3 +108,82 @@ fn the_version_names_the_rules_version() {
         )
     );
 }
+
+/// Runs `check FIXTURE VERDICTS [extra]` in `dir`; returns (exit code, stdout).
+fn check_in(dir: &Path, fixture: &Path, verdicts: &Path, extra: &[&str]) -> (Option<i32>, String) {
+    let out = replywindow(dir)
+        .arg("check")
+        .arg(fixture)
+        .arg(verdicts)
+        .args(extra)
+        .output()
+        .unwrap();
+    (out.status.code(), stdout_of(&out))
+}
+
+#[test]
+fn check_explains_an_inclusive_window_end_with_timelines_a_table_and_a_diagnosis() {
+    let dir = suite(&[]);
+    let fixture = dir.path().join("suite/boundary.csv");
+    let out = replywindow(dir.path())
+        .args(["replay", "--explain"])
+        .arg(&fixture)
+        .output()
+        .unwrap();
+    // The verdicts of an engine whose window end is inclusive: every row our engine
+    // refuses exactly at W is delivered.
+    let mut planted = 0;
+    let mut verdicts = String::from("case,seq,verdict,reason,delivered_at\n");
+    for line in stdout_of(&out).lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        if f[8] == "W" && f[4].is_empty() {
+            planted += 1;
+            verdicts += &format!("{},{},delivered,standard_window,{}\n", f[0], f[1], f[7]);
+        } else {
+            verdicts += &format!("{}\n", f[..5].join(","));
+        }
+    }
+    assert!(planted >= 20, "{planted}");
+    let file = write(dir.path(), "v.csv", verdicts);
+    let (code, text) = check_in(dir.path(), &fixture, &file, &[]);
+    assert_eq!(code, Some(1), "{text}");
+    // Each disagreement: the instant, the position, the note, and the timeline with
+    // relative instants up to the row, marked with what was returned.
+    assert!(
+        text.contains("case wa-window-at seq 3: expected undelivered window_closed")
+            && text.contains(
+                "whatsapp at 2026-03-03T09:00:00.000Z (W): W after the customer's message"
+            )
+            && text.contains("a + 24h")
+            && text.contains("← you: delivered standard_window"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "{planted} disagreements ({planted} different, 0 missing, 0 extra)"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("undelivered window_closed → delivered standard_window ×"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "diagnosis (all {planted} different rows): exactly at the standard window's end"
+        )),
+        "{text}"
+    );
+    // Agreement: no diagnosis, no table.
+    let good = write(dir.path(), "good.csv", {
+        let out = replywindow(dir.path())
+            .arg("replay")
+            .arg(&fixture)
+            .output()
+            .unwrap();
+        out.stdout
+    });
+    let (code, text) = check_in(dir.path(), &fixture, &good, &[]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(!text.contains("diagnosis") && !text.contains("→"), "{text}");
+}
