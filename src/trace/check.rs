@@ -310,15 +310,6 @@ impl CheckReport {
     }
 }
 
-/// Splits the shapes into [`Shape::DefaultPolicy`] (when there) and the others.
-fn shapes_first_default(
-    shapes: impl Iterator<Item = (Shape, u64)>,
-) -> (Option<(Shape, u64)>, Vec<(Shape, u64)>) {
-    let (default, rest): (Vec<_>, Vec<_>) =
-        shapes.partition(|(shape, _)| *shape == Shape::DefaultPolicy);
-    (default.into_iter().next(), rest)
-}
-
 /// A fixture row, kept for timelines and diagnoses.
 struct FixtureRow {
     /// Its line in the fixture.
@@ -584,12 +575,13 @@ pub fn check(
     let different = report.different() as u64;
     let most = shapes.values().copied().max().unwrap_or(0);
     if different > 0 && 2 * most >= different {
-        // Shapes iterate in their order of preference.
+        // Shapes iterate in their order of preference: Meta's policy, when it explains
+        // as many rows, explains the rest too.
         let top = shapes.into_iter().filter(|&(_, n)| n == most);
-        report.diagnosis = match shapes_first_default(top) {
-            (Some(default), _) => vec![default],
-            (None, rest) => rest,
-        };
+        report.diagnosis = top.collect();
+        if report.diagnosis[0].0 == Shape::DefaultPolicy {
+            report.diagnosis.truncate(1);
+        }
     }
     Ok(report)
 }
