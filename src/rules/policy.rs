@@ -74,6 +74,35 @@ impl Policy {
         }
     }
 
+    /// The policy file that states every number of this policy, read back as the same
+    /// policy by [`Policy::from_toml`].
+    ///
+    /// ```
+    /// use replywindow::rules::Policy;
+    /// let text = Policy::meta().to_toml();
+    /// assert!(text.contains("[instagram]\nwindow = \"24h\""));
+    /// assert_eq!(Policy::from_toml(&text), Ok(Policy::meta()));
+    /// ```
+    pub fn to_toml(&self) -> String {
+        let social = |name: &str, p: &ChannelPolicy| {
+            format!(
+                "[{name}]\nwindow = \"{}\"\nhuman_agent_extension = \"{}\"\n\
+                 private_reply_validity = \"{}\"\n",
+                format_duration(p.window),
+                p.human_agent_extension
+                    .map_or("none".into(), format_duration),
+                format_duration(p.private_reply_validity)
+            )
+        };
+        format!(
+            "[whatsapp]\nwindow = \"{}\"\n\n{}\n{}hold_until_accepted = {}\n",
+            format_duration(self.whatsapp.window),
+            social("facebook", &self.facebook),
+            social("instagram", &self.instagram),
+            self.instagram.hold_until_accepted
+        )
+    }
+
     /// Reads a policy file's text (trace-format.md, "Policy file"); omitted keys keep Meta's
     /// default.
     pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {

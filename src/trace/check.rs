@@ -579,7 +579,11 @@ pub fn check(
         // as many rows, explains the rest too.
         let top = shapes.into_iter().filter(|&(_, n)| n == most);
         report.diagnosis = top.collect();
-        if report.diagnosis.first().is_some_and(|d| d.0 == Shape::DefaultPolicy) {
+        if report
+            .diagnosis
+            .first()
+            .is_some_and(|d| d.0 == Shape::DefaultPolicy)
+        {
             report.diagnosis.truncate(1);
         }
     }

@@ -1,7 +1,9 @@
 //! The vocabulary of a trace row, shared by reading, writing, replaying, the simulator's
 //! trace and the fixture builder.
 
-use crate::rules::{BusinessAction, BusinessMessage, Content, CustomerAction, Reason, Sender};
+use crate::rules::{
+    Actor, BusinessAction, BusinessMessage, Content, CustomerAction, Reason, Sender,
+};
 use crate::rules::{Channel, Verdict};
 use crate::time::Instant;
 
@@ -35,6 +37,25 @@ impl RowKind {
                 tagged,
                 at,
             }),
+        }
+    }
+
+    /// The row's `actor`, `action`, `content` and `tag` fields as written (empty where a
+    /// row has none).
+    pub fn fields(self) -> (Actor, &'static str, &'static str, &'static str) {
+        match self {
+            RowKind::Customer(a) => (Actor::Customer, a.as_str(), "", ""),
+            RowKind::Business {
+                sender,
+                action,
+                content,
+                tagged,
+            } => (
+                sender.actor(),
+                action.as_str(),
+                content.as_str(),
+                if tagged { "human_agent" } else { "" },
+            ),
         }
     }
 
@@ -110,4 +131,15 @@ pub struct TraceRecord {
     pub expect: Option<Expectation>,
     /// Free text, written in a `note` column when any row has one.
     pub note: String,
+}
+
+impl TraceRecord {
+    /// The `at` field as written: canonical in UTC, or with the row's offset.
+    pub fn at_text(&self) -> String {
+        if self.offset_minutes == 0 {
+            self.at.to_string()
+        } else {
+            self.at.with_offset(self.offset_minutes)
+        }
+    }
 }

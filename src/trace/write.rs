@@ -2,8 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::{RowKind, TraceRecord};
-use crate::rules::Actor;
+use super::TraceRecord;
 
 /// Writes rows as a trace; with expectations (`expect`, `reason`, `delivered_at`) it is a
 /// fixture.
@@ -29,28 +28,9 @@ pub fn write_trace(out: impl Write, records: &[TraceRecord]) -> io::Result<()> {
         header.push("note");
     }
     w.write_record(&header)?;
-    let mut at = Vec::new();
     for r in records {
-        at.clear();
-        if r.offset_minutes == 0 {
-            r.at.write_canonical(&mut at);
-        } else {
-            at.extend_from_slice(r.at.with_offset(r.offset_minutes).as_bytes());
-        }
-        let (actor, action, content, tag) = match r.kind {
-            RowKind::Customer(a) => (Actor::Customer, a.as_str(), "", ""),
-            RowKind::Business {
-                sender,
-                action,
-                content,
-                tagged,
-            } => (
-                sender.actor(),
-                action.as_str(),
-                content.as_str(),
-                if tagged { "human_agent" } else { "" },
-            ),
-        };
+        let at = r.at_text();
+        let (actor, action, content, tag) = r.kind.fields();
         let (expect, reason, mut delivered) = match r.expect {
             Some(e) => (
                 e.verdict.as_str(),
@@ -64,7 +44,7 @@ pub fn write_trace(out: impl Write, records: &[TraceRecord]) -> io::Result<()> {
         let mut fields: Vec<&[u8]> = vec![
             r.case.as_bytes(),
             seq.as_bytes(),
-            &at,
+            at.as_bytes(),
             r.channel.as_str().as_bytes(),
             actor.as_str().as_bytes(),
             action.as_bytes(),

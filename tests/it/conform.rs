@@ -187,3 +187,88 @@ fn check_explains_an_inclusive_window_end_with_timelines_a_table_and_a_diagnosis
     assert_eq!(code, Some(0), "{text}");
     assert!(!text.contains("diagnosis") && !text.contains("→"), "{text}");
 }
+
+#[test]
+fn the_json_lines_form_and_the_csv_form_describe_the_same_cases() {
+    use replywindow::rules::Policy;
+    let dir = suite(&["--format", "jsonl"]);
+    let root = dir.path().join("suite");
+    let manifest = csv_rows(&root.join("MANIFEST.csv"));
+    let mut compared = 0;
+    for entry in manifest.iter().filter(|m| m["file"].ends_with(".jsonl")) {
+        let json_name = &entry["file"];
+        let csv_name = json_name.replace(".jsonl", ".csv");
+        let csv_entry = manifest.iter().find(|m| m["file"] == csv_name).unwrap();
+        assert_eq!(entry["policy"], csv_entry["policy"]);
+        assert_eq!(entry["cases"], csv_entry["cases"]);
+        let policy_text = std::fs::read_to_string(root.join(&entry["policy"])).unwrap();
+        let policy = Policy::from_toml(&policy_text).unwrap();
+        // The CSV's rows, by case, in file order.
+        let mut by_case: Vec<(String, Vec<HashMap<String, String>>)> = Vec::new();
+        for row in csv_rows(&root.join(&csv_name)) {
+            match by_case.iter_mut().find(|(c, _)| *c == row["case"]) {
+                Some((_, rows)) => rows.push(row),
+                None => by_case.push((row["case"].clone(), vec![row])),
+            }
+        }
+        let text = std::fs::read_to_string(root.join(json_name)).unwrap();
+        let cases: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(
+            cases.len(),
+            by_case.len(),
+            "{json_name}: one object per case"
+        );
+        for (case, (name, rows)) in cases.iter().zip(&by_case) {
+            assert_eq!(case["case"], name.as_str());
+            assert_eq!(case["file"], csv_name.as_str());
+            assert_eq!(case["rules_version"], replywindow::rules::RULES_VERSION);
+            assert_eq!(case["policy"]["file"], entry["policy"].as_str());
+            let ig = &case["policy"]["instagram"];
+            assert_eq!(ig["window_ms"], policy.instagram.window);
+            assert_eq!(
+                ig["hold_until_accepted"],
+                policy.instagram.hold_until_accepted
+            );
+            assert_eq!(
+                case["policy"]["facebook"]["human_agent_extension_ms"].as_i64(),
+                policy.facebook.human_agent_extension
+            );
+            assert!(!case["note"].as_str().unwrap().is_empty(), "{name}: a note");
+            let json_rows = case["rows"].as_array().unwrap();
+            assert_eq!(json_rows.len(), rows.len(), "{name}");
+            for (j, c) in json_rows.iter().zip(rows) {
+                let text = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
+                assert_eq!(j["seq"].to_string(), c["seq"]);
+                assert_eq!(text(&j["at"]), c["at"]);
+                assert_eq!(case["channel"], c["channel"].as_str());
+                for key in ["actor", "action", "content", "tag"] {
+                    assert_eq!(text(&j[key]), c[key], "{name} {key}");
+                }
+                let e = &j["expect"];
+                assert_eq!(text(&e["verdict"]), c["expect"], "{name}");
+                assert_eq!(text(&e["reason"]), c["reason"], "{name}");
+                assert_eq!(text(&e["delivered_at"]), c["delivered_at"], "{name}");
+                assert_eq!(text(&j["note"]), c.get("note").cloned().unwrap_or_default());
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 1000, "{compared} rows compared");
+    // The invalid inputs, for programs: every file listed once, with where the error is.
+    let expected = csv_rows(&root.join("invalid/EXPECTED.csv"));
+    let files: Vec<String> = std::fs::read_dir(root.join("invalid"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "README.md" && n != "EXPECTED.csv")
+        .collect();
+    assert_eq!(expected.len(), files.len());
+    for e in &expected {
+        assert!(files.contains(&e["file"]), "{e:?}");
+        let policy = e["file"].ends_with(".toml");
+        assert_eq!(e["kind"], if policy { "policy" } else { "trace" });
+        assert_eq!(e["line"].is_empty(), policy, "{e:?}");
+    }
+}

@@ -207,6 +207,7 @@ fn boundary_csv_equals_its_golden_copy() {
     let files = build_suite(SuiteOptions {
         seed: 1,
         traffic_cases: 1,
+        jsonl: false,
     })
     .unwrap();
     let now = String::from_utf8(
@@ -246,6 +247,7 @@ fn every_mutant_of_the_engine_is_caught_by_check_on_the_suite() {
         let files = build_suite(SuiteOptions {
             seed: 1,
             traffic_cases: 1,
+            jsonl: false,
         })
         .unwrap();
         let policy_of = |name: &str| {
@@ -289,6 +291,7 @@ fn the_suite_is_not_written_when_the_engine_disagrees_with_a_design() {
     let result = build_suite(SuiteOptions {
         seed: 1,
         traffic_cases: 1,
+        jsonl: false,
     });
     mutants::set(None);
     match result {
