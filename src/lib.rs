@@ -37,6 +37,7 @@
 //! assert_eq!(case.business(&policy, &late).reason, Reason::WindowClosed);
 //! ```
 
+pub mod conform;
 pub mod fit;
 pub mod fixtures;
 pub mod metrics;

@@ -1,6 +1,7 @@
 //! The subcommands, one file each.
 
 mod check;
+mod conform;
 mod fixtures;
 mod merge;
 mod plan;
@@ -49,6 +50,7 @@ enum Command {
     Scenario(scenario::Args),
     Replay(replay::Args),
     Check(check::Args),
+    Conform(conform::Args),
     Rules(rules::Args),
     Fixtures(fixtures::Args),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -70,6 +72,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Scenario(args) => scenario::run(args),
         Command::Replay(args) => replay::run(args),
         Command::Check(args) => check::run(args),
+        Command::Conform(args) => conform::run(args),
         Command::Rules(args) => rules::run(args),
         Command::Fixtures(args) => fixtures::run(args),
         Command::Completions { shell } => {

@@ -111,6 +111,17 @@ impl fmt::Display for RowContext {
     }
 }
 
+impl Disagreement {
+    /// The case the row belongs to.
+    pub fn case(&self) -> &str {
+        match self {
+            Disagreement::Different { case, .. }
+            | Disagreement::Missing { case, .. }
+            | Disagreement::Extra { case, .. } => case,
+        }
+    }
+}
+
 impl fmt::Display for Disagreement {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -231,6 +242,10 @@ pub struct CheckReport {
     pub disagreements: Vec<Disagreement>,
     /// Per expected (verdict, reason): rows, and how many of them agree.
     pub by_expectation: BTreeMap<(Verdict, Option<Reason>), (u64, u64)>,
+    /// The same per channel.
+    pub by_channel: BTreeMap<(Channel, Verdict, Option<Reason>), (u64, u64)>,
+    /// The fixture's cases, in the order of their first row.
+    pub cases: Vec<String>,
     /// Expected → returned (`verdict reason` each, `(no row)` for a missing one): how many.
     pub confusion: BTreeMap<(String, String), u64>,
     /// The shape shared by the most different rows (at least half of them), with how many
@@ -515,6 +530,11 @@ pub fn check(
             .entry((e.verdict, e.reason))
             .or_default();
         tally.0 += 1;
+        let channel_tally = report
+            .by_channel
+            .entry((case.channel, e.verdict, e.reason))
+            .or_default();
+        channel_tally.0 += 1;
         let expected_pair = pair_text(e.verdict, e.reason);
         match index.get(&(name, row.seq)) {
             None => {
@@ -537,6 +557,7 @@ pub fn check(
                     && e.delivered_at.is_none_or(|at| g.delivered_at == at);
                 if agrees {
                     tally.1 += 1;
+                    channel_tally.1 += 1;
                     continue;
                 }
                 let returned = match e.reason {
@@ -572,6 +593,9 @@ pub fn check(
             });
         }
     }
+    report.cases = (0..reader.case_count() as u32)
+        .map(|c| reader.case_name(c).to_string())
+        .collect();
     let different = report.different() as u64;
     let most = shapes.values().copied().max().unwrap_or(0);
     if different > 0 && 2 * most >= different {

@@ -10,7 +10,7 @@ TRACE and OUT may be `-` for standard input and output. Exits 2 on invalid input
     inclusive-window     a message exactly at latest + W is still in the window
     accept-opens-window  an `accept` opens the standard window like a message
     ignore-policy        the policy file is not read (Meta's numbers always)
-    hang                 never finishes
+    hang                 never finishes on boundary.csv (answers the other files)
     crash                fails on every trace (exit 3)
 """
 import csv
@@ -29,6 +29,14 @@ META = {
                  "private_reply_validity": 7 * MS["d"], "hold_until_accepted": False},
     "instagram": {"window": 24 * MS["h"], "human_agent_extension": 7 * MS["d"],
                   "private_reply_validity": 7 * MS["d"], "hold_until_accepted": True},
+}
+
+
+KEYS = {
+    "whatsapp": {"window"},
+    "facebook": {"window", "human_agent_extension", "private_reply_validity"},
+    "instagram": {"window", "human_agent_extension", "private_reply_validity",
+                  "hold_until_accepted"},
 }
 
 
@@ -54,6 +62,8 @@ def read_policy(path):
             raise Invalid(f"unknown table {channel}")
         for key, value in table.items():
             name = f"{channel}.{key}"
+            if key not in KEYS[channel]:
+                raise Invalid(f"unknown key {name}")
             if key == "hold_until_accepted":
                 if not isinstance(value, bool):
                     raise Invalid(f"{name}: true or false")
@@ -250,7 +260,7 @@ def main(argv):
         fault = argv[i + 1]
         del argv[i:i + 2]
     trace, policy_path, out = argv
-    if fault == "hang":
+    if fault == "hang" and trace.endswith("/boundary.csv"):
         time.sleep(3600)
     if fault == "crash":
         print("engine.py: crashed", file=sys.stderr)
