@@ -272,3 +272,207 @@ fn the_json_lines_form_and_the_csv_form_describe_the_same_cases() {
         assert_eq!(e["line"].is_empty(), policy, "{e:?}");
     }
 }
+
+/// The second implementation kept for these tests, with an optional planted fault.
+fn engine(fault: Option<&str>) -> String {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conform/engine.py");
+    let fault = fault.map_or(String::new(), |f| format!(" --fault {f}"));
+    format!(
+        "python3 '{}' {{trace}} {{policy}} {{out}}{fault}",
+        script.display()
+    )
+}
+
+/// Runs `conform` over a suite written in `dir` (`suite/`); returns the exit code, the
+/// scorecard and the JUnit XML.
+fn conform_in(dir: &Path, run: &str, extra: &[&str]) -> (Option<i32>, String, String) {
+    let out = replywindow(dir)
+        .args([
+            "conform",
+            "--suite",
+            "suite",
+            "--junit",
+            "junit.xml",
+            "--run",
+            run,
+        ])
+        .args(extra)
+        .output()
+        .unwrap();
+    let junit = std::fs::read_to_string(dir.join("junit.xml")).unwrap_or_default();
+    (out.status.code(), stdout_of(&out) + &stderr_of(&out), junit)
+}
+
+/// The scorecard line of `file`.
+fn line_of<'a>(scorecard: &'a str, file: &str) -> &'a str {
+    scorecard
+        .lines()
+        .find(|l| l.starts_with(&format!("{file} ")))
+        .unwrap_or_else(|| panic!("{file} in\n{scorecard}"))
+}
+
+/// JUnit test cases as (suite, case, failed).
+fn junit_cases(xml: &str) -> Vec<(String, String, bool)> {
+    let doc = roxmltree::Document::parse(xml).unwrap();
+    doc.descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .map(|n| {
+            (
+                n.attribute("classname").unwrap().to_string(),
+                n.attribute("name").unwrap().to_string(),
+                n.children().any(|c| c.has_tag_name("failure")),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn conform_passes_a_correct_implementation_by_files_and_by_pipes() {
+    let dir = suite(&[]);
+    let (code, text, xml) = conform_in(dir.path(), &engine(None), &[]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains("PASS: 9 of 9 fixture files agree, 42 of 42 invalid inputs refused"),
+        "{text}"
+    );
+    // One JUnit test case per fixture case and per invalid input, none failed.
+    let cases = junit_cases(&xml);
+    let manifest = csv_rows(&dir.path().join("suite/MANIFEST.csv"));
+    let fixture_cases: usize = manifest
+        .iter()
+        .filter(|m| !m["policy"].is_empty())
+        .map(|m| m["cases"].parse::<usize>().unwrap())
+        .sum();
+    assert_eq!(cases.len(), fixture_cases + 42);
+    assert!(cases.iter().all(|c| !c.2));
+    // The trace on standard input and the verdicts on standard output.
+    let script = engine(None).replace("{trace}", "-").replace("{out}", "-");
+    let (code, text, _) = conform_in(dir.path(), &script, &[]);
+    assert_eq!(code, Some(0), "{text}");
+}
+
+#[test]
+fn conform_finds_an_inclusive_window_end_where_the_window_ends() {
+    let dir = suite(&[]);
+    let (code, text, xml) = conform_in(dir.path(), &engine(Some("inclusive-window")), &[]);
+    assert_eq!(code, Some(1), "{text}");
+    for file in [
+        "boundary.csv",
+        "boundary-no-extension.csv",
+        "boundary-window-48h.csv",
+    ] {
+        assert!(line_of(&text, file).ends_with("FAIL"), "{file}: {text}");
+    }
+    assert!(
+        text.contains("diagnosis (27 rows): exactly at the standard window's end"),
+        "{text}"
+    );
+    // In every failed JUnit case the first disagreement sits exactly at the window's end
+    // (later ones in a case may follow from it: a credit not spent, say).
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let failures: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("failure"))
+        .map(|n| n.text().unwrap_or(""))
+        .collect();
+    assert!(!failures.is_empty());
+    for text in failures {
+        let context = text.lines().nth(1).unwrap_or("");
+        assert!(context.contains(" (W)"), "{text}");
+    }
+    assert!(text.contains("FAIL: "), "{text}");
+}
+
+#[test]
+fn conform_finds_an_accept_that_opens_the_window() {
+    let dir = suite(&[]);
+    let (code, text, _) = conform_in(dir.path(), &engine(Some("accept-opens-window")), &[]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(line_of(&text, "boundary.csv").ends_with("FAIL"), "{text}");
+    assert!(text.contains("rows): after an `accept`"), "{text}");
+    // Files without an accept agree.
+    assert!(
+        line_of(&text, "traffic-no-extension.csv").ends_with("pass") || text.contains("accept")
+    );
+}
+
+#[test]
+fn conform_finds_a_policy_file_that_is_not_read() {
+    let dir = suite(&[]);
+    let (code, text, _) = conform_in(dir.path(), &engine(Some("ignore-policy")), &[]);
+    assert_eq!(code, Some(1), "{text}");
+    // Meta's own fixtures agree; each fixture of another policy disagrees, diagnosed.
+    assert!(line_of(&text, "boundary.csv").ends_with("pass"), "{text}");
+    assert!(
+        line_of(&text, "traffic-default.csv").ends_with("pass"),
+        "{text}"
+    );
+    for file in [
+        "boundary-no-extension.csv",
+        "boundary-window-48h.csv",
+        "boundary-instagram-no-hold.csv",
+    ] {
+        assert!(line_of(&text, file).ends_with("FAIL"), "{file}: {text}");
+    }
+    let diagnosed = text
+        .matches("not this fixture's policy: was its policy file read?")
+        .count();
+    assert_eq!(diagnosed, 3, "{text}");
+}
+
+#[test]
+fn conform_stops_a_hanging_implementation_and_reports_a_crashing_one() {
+    let dir = suite(&[]);
+    let (code, text, xml) = conform_in(dir.path(), &engine(Some("hang")), &["--time-limit", "2s"]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        line_of(&text, "boundary.csv").contains("FAIL: no answer within the time limit (2s)"),
+        "{text}"
+    );
+    // The other files were answered, and every case of the file that hung failed.
+    assert!(
+        line_of(&text, "boundary-window-48h.csv").ends_with("pass"),
+        "{text}"
+    );
+    let cases = junit_cases(&xml);
+    assert!(cases.iter().filter(|c| c.0 == "boundary.csv").all(|c| c.2));
+    assert!(
+        cases
+            .iter()
+            .filter(|c| c.0 == "traffic-default.csv")
+            .all(|c| !c.2)
+    );
+    let (code, text, _) = conform_in(dir.path(), &engine(Some("crash")), &[]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        line_of(&text, "traffic-default.csv")
+            .contains("FAIL: exited with code 3: engine.py: crashed"),
+        "{text}"
+    );
+}
+
+#[test]
+fn conform_refuses_an_unknown_placeholder_and_a_folder_without_a_suite() {
+    let dir = tmp();
+    let out = replywindow(dir.path())
+        .args(["conform", "--run", "engine {traces}"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("`{traces}`"),
+        "{}",
+        stderr_of(&out)
+    );
+    let out = replywindow(dir.path())
+        .args(["conform", "--suite", ".", "--run", "true"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("MANIFEST.csv"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert!(stdout_of(&out).is_empty());
+}
