@@ -19,7 +19,6 @@ import io
 import re
 import sys
 import time
-import tomllib
 
 MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
 META = {
@@ -53,10 +52,32 @@ def duration(key, text):
     return total
 
 
+def read_toml(path):
+    """The subset of TOML policy files use: [tables], `key = "text"`, `key = true|false`,
+    comments. Anything else is invalid."""
+    data, table = {}, None
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            m = re.fullmatch(r"\[([A-Za-z0-9_-]+)\]", line)
+            if m:
+                if m.group(1) in data:
+                    raise Invalid(f"line {number}: table [{m.group(1)}] twice")
+                table = data[m.group(1)] = {}
+                continue
+            m = re.fullmatch(r'([A-Za-z0-9_-]+)\s*=\s*("([^"\\]*)"|true|false)', line)
+            if not m or table is None or m.group(1) in table:
+                raise Invalid(f"line {number}: not a policy line: {line!r}")
+            value = m.group(3) if m.group(3) is not None else m.group(2) == "true"
+            table[m.group(1)] = value
+    return data
+
+
 def read_policy(path):
     policy = {c: dict(p) for c, p in META.items()}
-    with open(path, "rb") as f:
-        data = tomllib.load(f)
+    data = read_toml(path)
     for channel, table in data.items():
         if channel not in policy or not isinstance(table, dict):
             raise Invalid(f"unknown table {channel}")
@@ -274,7 +295,7 @@ def main(argv):
                 text = f.read()
         text = text.removeprefix("\ufeff")
         verdicts = replay(text, policy, fault)
-    except (Invalid, tomllib.TOMLDecodeError, ValueError) as e:
+    except (Invalid, ValueError, OSError) as e:
         print(f"engine.py: {e}", file=sys.stderr)
         return 2
     if out == "-":
