@@ -23,6 +23,7 @@
 //! | [`sweep`] | what-if grids, shares for a cluster, resuming and merging | sim, report, … |
 //! | [`plan`] | the least costly staffing that meets targets, with confidence | sim, report, … |
 //! | [`fixtures`] | the regression suite for other implementations | sim, report, … |
+//! | [`conform`] | another implementation run over the suite: scorecard, JUnit XML | trace, rules, time |
 //!
 //! The rules engine on its own:
 //!

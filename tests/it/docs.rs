@@ -39,3 +39,16 @@ fn the_trace_format_shows_the_verdict_header_the_code_writes() {
         "docs/TRACE-FORMAT.md does not show {VERDICT_HEADER}"
     );
 }
+
+#[test]
+fn the_trace_format_names_every_column_of_the_explained_verdicts() {
+    let explained = replywindow::trace::EXPLAINED_HEADER;
+    // The verdict file's columns come first, as the document says.
+    assert!(explained.starts_with(&format!("{VERDICT_HEADER},")));
+    for column in explained.split(',').skip(VERDICT_HEADER.split(',').count()) {
+        assert!(
+            TRACE_FORMAT.contains(&format!("`{column}`")),
+            "docs/TRACE-FORMAT.md does not name the explained column `{column}`"
+        );
+    }
+}

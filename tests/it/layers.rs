@@ -35,6 +35,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "sim", "scenario", "metrics", "trace", "rules", "time", "output",
         ],
     ),
+    ("conform", &["trace", "rules", "time"]),
     (
         "fixtures",
         &[
