@@ -216,12 +216,12 @@ fn fit(
     for r in &fitted.backtest {
         let fitted = match r.simulated {
             Some((mean, (low, high))) => format!(
-                "fitted {:.2}% [{:.2}%, {:.2}%]",
-                100.0 * mean,
-                100.0 * low,
-                100.0 * high
+                "fitted {} [{}, {}]",
+                r.show(mean),
+                r.show(low),
+                r.show(high)
             ),
-            None => "fitted: no operator answer at all".to_string(),
+            None => "fitted: not defined in any replication".to_string(),
         };
         let verdict = if r.agrees() {
             "agrees"
@@ -229,10 +229,10 @@ fn fit(
             "DIFFERS: the base's staffing is not what the log had, or the model misses something"
         };
         super::note(&format!(
-            "  {:<10} {}: log {:.2}%, {fitted}  {verdict}",
+            "  {:<10} {}: log {}, {fitted}  {verdict}",
             r.channel.as_str(),
             r.figure,
-            100.0 * r.log,
+            r.show(r.log),
         ));
     }
     Ok(())

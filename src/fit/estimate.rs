@@ -6,6 +6,9 @@ use chrono::{NaiveDateTime, NaiveTime};
 use chrono_tz::Tz;
 
 use super::behaviour::{Accepts, FollowUps, Step, behaviour, lognormal, median};
+use super::censored::{CureFit, cure_lognormal};
+use super::requests::{LogRow, requests};
+use crate::metrics::Counters;
 use super::{FitError, FitOptions};
 use crate::rules::{Channel, Content, CustomerAction, Reason, Sender, Verdict};
 use crate::scenario::week::{local_date_time, resolve_local};
@@ -69,8 +72,6 @@ struct ChannelLog {
     /// of them carried the human-agent tag.
     late: u64,
     late_tagged: u64,
-    /// Operator messages the engine found undelivered.
-    undelivered: u64,
 }
 
 /// The pseudo-exposure, in weeks, that pulls each hour of the week toward the same hour of
@@ -97,7 +98,14 @@ pub(super) fn fit(
     // tagged, and its index in `steps`.
     let mut business: Vec<Option<(Channel, bool, usize)>> = Vec::new();
     let mut replayer = Replayer::new(&base.policy);
+    let mut rows: Vec<LogRow> = Vec::new();
     while let Some(row) = reader.next_row()? {
+        rows.push(LogRow {
+            case: row.case,
+            channel: row.channel,
+            at: row.at,
+            kind: row.kind,
+        });
         let case = row.case as usize;
         if started.len() <= case {
             started.resize(case + 1, false);
@@ -134,7 +142,6 @@ pub(super) fn fit(
         };
         steps[step].3 = Step::Operator(verdict.verdict);
         let log = &mut logs[channel as usize];
-        log.undelivered += u64::from(verdict.verdict == Verdict::Undelivered);
         let late = matches!(
             verdict.reason,
             Some(Reason::HumanAgent | Reason::ExtensionClosed | Reason::WindowClosed)
@@ -166,6 +173,16 @@ pub(super) fn fit(
     let mut table: toml::Table = options.base_text.parse().map_err(|e: toml::de::Error| {
         FitError::Scenario(ScenarioError::new("", "", e.to_string()))
     })?;
+    // Operators are one pool in the model: their tagging is the log's over every channel
+    // (the base's when the log has no late reply).
+    let late: u64 = logs.iter().map(|l| l.late).sum();
+    let tagged: u64 = logs.iter().map(|l| l.late_tagged).sum();
+    let tagging = if late > 0 {
+        2 * tagged >= late
+    } else {
+        base.operators.human_agent_tagging
+    };
+    let mut walk = requests(&rows, &base.policy, tagging, to);
     let mut estimates = Vec::new();
     let mut counts = Vec::new();
     for (&channel, log) in Channel::ALL.iter().zip(&logs) {
@@ -249,6 +266,10 @@ pub(super) fn fit(
             let median = ("follow_up_delay_median_minutes", 60_000.0);
             behaviour.delay("follow_up_delay", &mut f.delays, median)?;
         }
+        let nudges = &walk.nudges[channel as usize];
+        if let Some(cure) = cure_lognormal(&nudges.observed, &nudges.censored) {
+            behaviour.nudge(&cure)?;
+        }
         let a = &mut accepts[channel as usize];
         if channel == Channel::Instagram && a.chances > 0 {
             behaviour.chance("accept_probability", a.delays.len() as u64, a.chances)?;
@@ -265,18 +286,14 @@ pub(super) fn fit(
             });
         }
     }
-    // Operators are one pool in the model: their promotional share and tagging are the
-    // log's over every channel.
+    // Their promotional share too.
     let operator_messages: u64 = logs.iter().map(|l| l.operator_messages).sum();
     if operator_messages > 0 {
         let promotional: u64 = logs.iter().map(|l| l.promotional).sum();
         let share = promotional as f64 / operator_messages as f64;
         set(&mut table, "operators.promotional_share", float(share))?;
     }
-    let late: u64 = logs.iter().map(|l| l.late).sum();
     if late > 0 {
-        let tagged: u64 = logs.iter().map(|l| l.late_tagged).sum();
-        let tagging = 2 * tagged >= late;
         set(
             &mut table,
             "operators.human_agent_tagging",
@@ -327,10 +344,11 @@ pub(super) fn fit(
     if options.counts {
         check.read_history_from(&counts)?;
     }
-    let log_figures: Vec<(Channel, u64, u64)> = Channel::ALL
+    let log_figures: Vec<(Channel, Counters)> = Channel::ALL
         .iter()
-        .zip(&logs)
-        .map(|(&c, l)| (c, l.operator_messages, l.undelivered))
+        .zip(walk.counters.drain(..))
+        .filter(|(_, k)| k.requests > 0 || k.sent_by(Some(Sender::Operator)) > 0)
+        .map(|(&c, k)| (c, k))
         .collect();
     let backtest = super::backtest::backtest(check, &log_figures, options.threads);
     Ok(Fit {
@@ -365,6 +383,41 @@ impl Behaviour<'_> {
             sample: chances,
         });
         set(self.table, &format!("{}.{key}", self.customers), float(p))
+    }
+
+    /// The nudge probability and log-normal delay, fitted together under censoring
+    /// ([`cure_lognormal`]).
+    fn nudge(&mut self, cure: &CureFit) -> Result<(), FitError> {
+        let sample = (cure.observed + cure.censored) as u64;
+        self.estimates.push(Estimate {
+            parameter: "nudge_probability",
+            channel: self.channel,
+            estimate: cure.probability,
+            interval: None,
+            sample,
+        });
+        set(
+            self.table,
+            &format!("{}.nudge_probability", self.customers),
+            float(cure.probability),
+        )?;
+        let mut delay = toml::Table::new();
+        delay.insert("distribution".into(), "lognormal".into());
+        delay.insert("mean".into(), format_duration(cure.mean.round() as i64).into());
+        let sd = format_duration(cure.sd.round().max(1.0) as i64);
+        delay.insert("sd".into(), sd.into());
+        let key = format!("{}.nudge_delay", self.customers);
+        set(self.table, &key, toml::Value::Table(delay))?;
+        // The log-normal's median: exp(mu) = mean / sqrt(1 + (sd/mean)²).
+        let median = cure.mean / (1.0 + (cure.sd / cure.mean).powi(2)).sqrt();
+        self.estimates.push(Estimate {
+            parameter: "nudge_delay_median_minutes",
+            channel: self.channel,
+            estimate: median / 60_000.0,
+            interval: None,
+            sample: cure.observed as u64,
+        });
+        Ok(())
     }
 
     /// The delay `key`: a log-normal with the log-moments of `delays`, and their median as

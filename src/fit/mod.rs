@@ -12,7 +12,9 @@
 
 mod backtest;
 mod behaviour;
+mod censored;
 mod estimate;
+mod requests;
 
 pub use backtest::{BacktestRow, backtest_csv};
 pub use estimate::{Estimate, Fit};
