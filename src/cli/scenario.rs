@@ -221,7 +221,7 @@ fn fit(
                 r.show(low),
                 r.show(high)
             ),
-            None => "fitted: not defined in any replication".to_string(),
+            None => format!("fitted: {}", r.undefined()),
         };
         let verdict = if r.agrees() {
             "agrees"

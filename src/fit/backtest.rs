@@ -44,6 +44,15 @@ impl BacktestRow {
             .is_some_and(|(_, (low, high))| low <= self.log && self.log <= high)
     }
 
+    /// Why the fitted scenario has no value of this figure, for people.
+    pub fn undefined(&self) -> &'static str {
+        if self.figure.starts_with("undelivered") {
+            "no operator answer at all"
+        } else {
+            "no request closed"
+        }
+    }
+
     /// A value of this figure for people: `12.34%`, `35.2 min`, `never`.
     pub fn show(&self, value: f64) -> String {
         match (self.unit, value.is_finite()) {

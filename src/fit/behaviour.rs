@@ -18,6 +18,9 @@ pub(super) enum Step {
     Operator(Verdict),
     /// The customer accepted the conversation request.
     Accepts,
+    /// The customer wrote back after a bot's window warning: it opens a request when none
+    /// is open, but follows no answer.
+    Returns,
 }
 
 /// Follow-ups observed on one channel.
@@ -82,6 +85,10 @@ pub(super) fn behaviour(
                 if let Some(answered) = s.answered_at.take() {
                     follow[channel].delays.push(at.0 - answered.0);
                 }
+                s.open = true;
+                s.held = 0;
+            }
+            Step::Returns => {
                 s.open = true;
                 s.held = 0;
             }

@@ -8,16 +8,30 @@
 //! - a nudge after `t`: `p · f(t)`;
 //! - no nudge by `c`: `1 − p · F(c)`,
 //!
-//! with `f`, `F` the log-normal's density and distribution.
+//! with `f`, `F` the delay's density and distribution. Two families are fitted, the
+//! exponential (a memoryless reaction, as to a warning) and the log-normal (skewed delays
+//! of people who come back later), and the one with the higher likelihood is kept: the
+//! family matters under censoring, since a heavy tail reads watches that ended without a
+//! nudge as nudges still to come.
 
-use statrs::distribution::{ContinuousCDF, Normal};
+use statrs::distribution::{Continuous, ContinuousCDF, Normal};
 
 use crate::time::Millis;
 
-/// The fitted probability and log-normal delay (mean and standard deviation, in
+/// The family of a fitted delay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Family {
+    Exponential,
+    LogNormal,
+}
+
+/// The fitted probability and delay (family, mean and standard deviation, in
 /// milliseconds), with the numbers they rest on.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(super) struct CureFit {
+    pub family: Family,
+    /// The log-likelihood of the data under the fit.
+    pub log_likelihood: f64,
     pub probability: f64,
     pub mean: f64,
     pub sd: f64,
@@ -42,9 +56,82 @@ fn upper_moments(mu: f64, s: f64, a: f64, unit: &Normal) -> (f64, f64) {
 }
 
 /// Fits the cure model to delays `observed` (a nudge after each) and `censored` (a watch
-/// that ended without one after each). `None` with fewer than 10 nudges seen: too few to
-/// tell a probability from a delay.
-pub(super) fn cure_lognormal(observed: &[Millis], censored: &[Millis]) -> Option<CureFit> {
+/// that ended without one after each) with both families, and keeps the likelier. `None`
+/// with fewer than 10 nudges seen: too few to tell a probability from a delay.
+pub(super) fn cure_fit(observed: &[Millis], censored: &[Millis]) -> Option<CureFit> {
+    let lognormal = cure_lognormal(observed, censored);
+    let exponential = cure_exponential(observed, censored);
+    match (lognormal, exponential) {
+        (Some(l), Some(e)) => Some(if e.log_likelihood >= l.log_likelihood {
+            e
+        } else {
+            l
+        }),
+        (l, e) => l.or(e),
+    }
+}
+
+/// The delays in whole milliseconds as positive numbers (a delay of no time says nothing
+/// of a rate, and would have no logarithm).
+fn positive(values: &[Millis]) -> Vec<f64> {
+    values
+        .iter()
+        .filter(|&&d| d > 0)
+        .map(|&d| d as f64)
+        .collect()
+}
+
+/// The cure model with an exponential delay, by expectation-maximisation: a watch of `c`
+/// is a nudge still to come with weight `w`, and then expects `c + 1/λ` (no memory).
+fn cure_exponential(observed: &[Millis], censored: &[Millis]) -> Option<CureFit> {
+    let events = positive(observed);
+    let watches = positive(censored);
+    if events.len() < 10 {
+        return None;
+    }
+    let n = (events.len() + watches.len()) as f64;
+    let total: f64 = events.iter().sum();
+    let mut mean = total / events.len() as f64;
+    let mut p = (events.len() as f64 / n).clamp(1e-6, 1.0);
+    for _ in 0..2000 {
+        let (mut w_sum, mut t_sum) = (0.0, 0.0);
+        for &c in &watches {
+            let survive = (-c / mean).exp();
+            let w = p * survive / (1.0 - p + p * survive);
+            w_sum += w;
+            t_sum += w * (c + mean);
+        }
+        let k = events.len() as f64 + w_sum;
+        let new_p = (k / n).clamp(1e-9, 1.0);
+        let new_mean = (total + t_sum) / k;
+        let moved = (new_p - p).abs() + (new_mean - mean).abs() / mean;
+        (p, mean) = (new_p, new_mean);
+        if moved < 1e-10 {
+            break;
+        }
+    }
+    let log_likelihood = events
+        .iter()
+        .map(|t| (p / mean).ln() - t / mean)
+        .chain(
+            watches
+                .iter()
+                .map(|c| (1.0 - p * (1.0 - (-c / mean).exp())).ln()),
+        )
+        .sum();
+    (p.is_finite() && mean.is_finite()).then_some(CureFit {
+        family: Family::Exponential,
+        log_likelihood,
+        probability: p,
+        mean,
+        sd: mean,
+        observed: events.len(),
+        censored: watches.len(),
+    })
+}
+
+/// The cure model with a log-normal delay.
+fn cure_lognormal(observed: &[Millis], censored: &[Millis]) -> Option<CureFit> {
     let events: Vec<f64> = observed
         .iter()
         .filter(|&&d| d > 0)
@@ -92,7 +179,16 @@ pub(super) fn cure_lognormal(observed: &[Millis], censored: &[Millis]) -> Option
     }
     let mean = (mu + s * s / 2.0).exp();
     let sd = mean * ((s * s).exp() - 1.0).sqrt();
+    let normal = Normal::new(mu, s).ok()?;
+    // Densities of the delays themselves: f(t) = φ(ln t) / t.
+    let log_likelihood = events
+        .iter()
+        .map(|&z| p.ln() + normal.ln_pdf(z) - z)
+        .chain(watches.iter().map(|&a| (1.0 - p * normal.cdf(a)).ln()))
+        .sum();
     (p.is_finite() && mean.is_finite() && sd.is_finite()).then_some(CureFit {
+        family: Family::LogNormal,
+        log_likelihood,
         probability: p,
         mean,
         sd,
@@ -128,9 +224,32 @@ mod tests {
         // Counting only what was seen would say p ≈ 0.1.
         let naive = observed.len() as f64 / 20_000.0;
         assert!(naive < 0.2, "{naive}");
-        let fit = cure_lognormal(&observed, &censored).unwrap();
+        let fit = cure_fit(&observed, &censored).unwrap();
+        assert_eq!(fit.family, Family::LogNormal);
         assert!((fit.probability - 0.3).abs() < 0.03, "{fit:?}");
-        let median = (fit.mean * fit.mean / (fit.mean * fit.mean + fit.sd * fit.sd).sqrt()) / 3_600_000.0;
+        let median =
+            (fit.mean * fit.mean / (fit.mean * fit.mean + fit.sd * fit.sd).sqrt()) / 3_600_000.0;
         assert!((median - 3.0).abs() < 0.3, "median {median} h, {fit:?}");
+    }
+
+    #[test]
+    fn an_exponential_reaction_is_fitted_as_one_without_the_log_normal_tail() {
+        // Returns with p = 0.6 after an exponential with mean 10 min, watched for an hour:
+        // a log-normal would read the hour's silences as returns still to come.
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(8);
+        let delay = rand_distr::Exp::new(1.0 / 600_000.0).unwrap();
+        let (mut observed, mut censored) = (Vec::new(), Vec::new());
+        for _ in 0..10_000 {
+            let t: f64 = delay.sample(&mut rng);
+            if rng.random_bool(0.6) && t < 3_600_000.0 {
+                observed.push(t as Millis);
+            } else {
+                censored.push(3_600_000);
+            }
+        }
+        let fit = cure_fit(&observed, &censored).unwrap();
+        assert_eq!(fit.family, Family::Exponential, "{fit:?}");
+        assert!((fit.probability - 0.6).abs() < 0.02, "{fit:?}");
+        assert!((fit.mean / 600_000.0 - 1.0).abs() < 0.05, "{fit:?}");
     }
 }

@@ -6,10 +6,10 @@ use chrono::{NaiveDateTime, NaiveTime};
 use chrono_tz::Tz;
 
 use super::behaviour::{Accepts, FollowUps, Step, behaviour, lognormal, median};
-use super::censored::{CureFit, cure_lognormal};
-use super::requests::{LogRow, requests};
-use crate::metrics::Counters;
+use super::censored::{CureFit, Family, cure_fit};
+use super::requests::{LogRow, Senders, requests};
 use super::{FitError, FitOptions};
+use crate::metrics::Counters;
 use crate::rules::{Channel, Content, CustomerAction, Reason, Sender, Verdict};
 use crate::scenario::week::{local_date_time, resolve_local};
 use crate::scenario::{Scenario, ScenarioError, set_key};
@@ -99,6 +99,8 @@ pub(super) fn fit(
     let mut business: Vec<Option<(Channel, bool, usize)>> = Vec::new();
     let mut replayer = Replayer::new(&base.policy);
     let mut rows: Vec<LogRow> = Vec::new();
+    // The row of each step.
+    let mut step_rows: Vec<usize> = Vec::new();
     while let Some(row) = reader.next_row()? {
         rows.push(LogRow {
             case: row.case,
@@ -134,6 +136,7 @@ pub(super) fn fit(
             }
             RowKind::Business { .. } => business.push(None),
         }
+        step_rows.resize(steps.len(), rows.len() - 1);
         replayer.apply(row.case, row.seq, row.channel, row.at, row.kind);
     }
     for (verdict, op) in replayer.into_rows().iter().zip(&business) {
@@ -151,9 +154,6 @@ pub(super) fn fit(
             log.late_tagged += u64::from(tagged);
         }
     }
-    let mut follow = vec![FollowUps::default(); Channel::ALL.len()];
-    let mut accepts = vec![Accepts::default(); Channel::ALL.len()];
-    behaviour(&steps, started.len(), &mut follow, &mut accepts);
     let all_starts = logs.iter().flat_map(|l| l.starts.iter().map(|s| s.0));
     let (Some(first), Some(last)) = (all_starts.clone().min(), all_starts.max()) else {
         return Err(FitError::NoConversations { file });
@@ -182,7 +182,20 @@ pub(super) fn fit(
     } else {
         base.operators.human_agent_tagging
     };
-    let mut walk = requests(&rows, &base.policy, tagging, to);
+    let senders = Senders {
+        tagging,
+        window_warning: base.bots.window_warning,
+    };
+    let mut walk = requests(&rows, &base.policy, senders, to);
+    // A customer's return after a window warning is neither a follow-up nor a nudge.
+    for (step, &row) in steps.iter_mut().zip(&step_rows) {
+        if walk.warned_return[row] {
+            step.3 = Step::Returns;
+        }
+    }
+    let mut follow = vec![FollowUps::default(); Channel::ALL.len()];
+    let mut accepts = vec![Accepts::default(); Channel::ALL.len()];
+    behaviour(&steps, started.len(), &mut follow, &mut accepts);
     let mut estimates = Vec::new();
     let mut counts = Vec::new();
     for (&channel, log) in Channel::ALL.iter().zip(&logs) {
@@ -267,8 +280,12 @@ pub(super) fn fit(
             behaviour.delay("follow_up_delay", &mut f.delays, median)?;
         }
         let nudges = &walk.nudges[channel as usize];
-        if let Some(cure) = cure_lognormal(&nudges.observed, &nudges.censored) {
-            behaviour.nudge(&cure)?;
+        if let Some(cure) = cure_fit(&nudges.observed, &nudges.censored) {
+            behaviour.censored(NUDGE, &cure)?;
+        }
+        let returns = &walk.returns[channel as usize];
+        if let Some(cure) = cure_fit(&returns.observed, &returns.censored) {
+            behaviour.censored(WARNED_RETURN, &cure)?;
         }
         let a = &mut accepts[channel as usize];
         if channel == Channel::Instagram && a.chances > 0 {
@@ -361,6 +378,27 @@ pub(super) fn fit(
     })
 }
 
+/// The keys of a behaviour fitted under censoring: the scenario's probability and delay,
+/// and the estimate of the delay's median in minutes.
+#[derive(Clone, Copy)]
+struct CensoredKeys {
+    probability: &'static str,
+    delay: &'static str,
+    median: &'static str,
+}
+
+const NUDGE: CensoredKeys = CensoredKeys {
+    probability: "nudge_probability",
+    delay: "nudge_delay",
+    median: "nudge_delay_median_minutes",
+};
+
+const WARNED_RETURN: CensoredKeys = CensoredKeys {
+    probability: "warned_return_probability",
+    delay: "warned_return_delay",
+    median: "warned_return_delay_median_minutes",
+};
+
 /// A channel's fitted customer behaviour, written into the scenario and the estimates.
 struct Behaviour<'a> {
     table: &'a mut toml::Table,
@@ -385,12 +423,11 @@ impl Behaviour<'_> {
         set(self.table, &format!("{}.{key}", self.customers), float(p))
     }
 
-    /// The nudge probability and log-normal delay, fitted together under censoring
-    /// ([`cure_lognormal`]).
-    fn nudge(&mut self, cure: &CureFit) -> Result<(), FitError> {
+    /// A probability and its delay, fitted together under censoring ([`cure_fit`]).
+    fn censored(&mut self, keys: CensoredKeys, cure: &CureFit) -> Result<(), FitError> {
         let sample = (cure.observed + cure.censored) as u64;
         self.estimates.push(Estimate {
-            parameter: "nudge_probability",
+            parameter: keys.probability,
             channel: self.channel,
             estimate: cure.probability,
             interval: None,
@@ -398,20 +435,30 @@ impl Behaviour<'_> {
         });
         set(
             self.table,
-            &format!("{}.nudge_probability", self.customers),
+            &format!("{}.{}", self.customers, keys.probability),
             float(cure.probability),
         )?;
         let mut delay = toml::Table::new();
-        delay.insert("distribution".into(), "lognormal".into());
-        delay.insert("mean".into(), format_duration(cure.mean.round() as i64).into());
-        let sd = format_duration(cure.sd.round().max(1.0) as i64);
-        delay.insert("sd".into(), sd.into());
-        let key = format!("{}.nudge_delay", self.customers);
+        let mean = format_duration(cure.mean.round().max(1.0) as i64);
+        let median = match cure.family {
+            Family::Exponential => {
+                delay.insert("distribution".into(), "exponential".into());
+                delay.insert("mean".into(), mean.into());
+                cure.mean * std::f64::consts::LN_2
+            }
+            Family::LogNormal => {
+                delay.insert("distribution".into(), "lognormal".into());
+                delay.insert("mean".into(), mean.into());
+                let sd = format_duration(cure.sd.round().max(1.0) as i64);
+                delay.insert("sd".into(), sd.into());
+                // exp(mu) = mean / sqrt(1 + (sd/mean)²).
+                cure.mean / (1.0 + (cure.sd / cure.mean).powi(2)).sqrt()
+            }
+        };
+        let key = format!("{}.{}", self.customers, keys.delay);
         set(self.table, &key, toml::Value::Table(delay))?;
-        // The log-normal's median: exp(mu) = mean / sqrt(1 + (sd/mean)²).
-        let median = cure.mean / (1.0 + (cure.sd / cure.mean).powi(2)).sqrt();
         self.estimates.push(Estimate {
-            parameter: "nudge_delay_median_minutes",
+            parameter: keys.median,
             channel: self.channel,
             estimate: median / 60_000.0,
             interval: None,
@@ -562,8 +609,9 @@ fn header(file: &str, days: f64, estimates: &[Estimate], base: &str) -> String {
     let mut out = format!(
         "# Fitted by `replywindow scenario fit` from {file} ({days:.2} days).\n\
          # Follow-up and accept delays are log-normal with the log's log-moments (positive,\n\
-         # skewed). Staffing, handle time, bots and the rest of customer behaviour (nudges,\n\
-         # warned returns, patience) are the base scenario's ({base}).\n\
+         # skewed); nudges and warned returns are fitted under censoring (an answer hides a\n\
+         # nudge still to come), exponential or log-normal by likelihood. Staffing, handle\n\
+         # time, bots and patience are the base scenario's ({base}).\n\
          # Each hour-of-week weight is its hour's arrivals over its exposure, pulled toward\n\
          # the same hour of the day with the weight of {SMOOTHING_WEEKS} week of data.\n#\n"
     );

@@ -3,9 +3,11 @@
 //! A log is a trace (docs/TRACE-FORMAT.md) without expectations: every customer and
 //! business row of real conversations. What a log shows is estimated from it, per channel:
 //! new conversations per day, their hour-of-week profile, the comment share, the customers'
-//! follow-ups after an answer and Instagram accepts (probability and delay), and the
-//! operators' promotional share and human-agent tagging. The rest (staffing, handle time,
-//! bots, nudges, warned returns, patience) is kept from a base scenario.
+//! follow-ups after an answer, nudges, returns after a window warning and Instagram accepts
+//! (probability and delay), and the operators' promotional share and human-agent tagging.
+//! The rest (staffing, handle time, bots, patience) is kept from a base scenario. The
+//! back-test compares the log's undelivered and unanswered shares and first-response
+//! percentiles with the fitted scenario's.
 //!
 //! The period of a log runs from the local midnight before its first new conversation to
 //! the end of the hour of its last, in the time zone of the fit.
@@ -16,7 +18,7 @@ mod censored;
 mod estimate;
 mod requests;
 
-pub use backtest::{BacktestRow, backtest_csv};
+pub use backtest::{BACKTEST_FIGURES, BacktestRow, backtest_csv};
 pub use estimate::{Estimate, Fit};
 
 use std::fmt;

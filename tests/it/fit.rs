@@ -66,6 +66,15 @@ fn estimate(all: &[(String, String, f64)], parameter: &str, channel: Channel) ->
         .2
 }
 
+/// The median of `delay` in minutes, from 20,001 seeded draws.
+fn median_minutes(delay: &replywindow::scenario::DurationDist) -> f64 {
+    use rand::SeedableRng;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+    let mut draws: Vec<i64> = (0..20_001).map(|_| delay.sample(&mut rng)).collect();
+    draws.sort_unstable();
+    draws[10_000] as f64 / 60_000.0
+}
+
 fn correlation(a: &[f64], b: &[f64]) -> f64 {
     let n = a.len() as f64;
     let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
@@ -140,6 +149,45 @@ fn a_fit_of_a_simulated_log_gives_back_the_scenarios_traffic() {
         fitted.operators.human_agent_tagging,
         want.operators.human_agent_tagging
     );
+    // Customer behaviour: probabilities within 0.03, delays' medians within 10%.
+    for c in &want.channels {
+        let k = &c.customers;
+        let mut behaviour = vec![
+            (
+                "follow_up",
+                k.follow_up_probability,
+                &k.follow_up_delay,
+                1.0,
+            ),
+            ("nudge", k.nudge_probability, &k.nudge_delay, 1.0),
+            (
+                "warned_return",
+                k.warned_return_probability,
+                &k.warned_return_delay,
+                1.0,
+            ),
+        ];
+        if c.channel == Channel::Instagram {
+            behaviour.push(("accept", k.accept_probability, &k.accept_delay, 60.0));
+        }
+        for (what, p, delay, minutes_per_unit) in behaviour {
+            let fitted_p = estimate(&all, &format!("{what}_probability"), c.channel);
+            assert!(
+                (fitted_p - p).abs() < 0.03,
+                "{}: {what} probability {fitted_p}, simulated {p}",
+                c.channel
+            );
+            let unit = if what == "accept" { "hours" } else { "minutes" };
+            let fitted_median = estimate(&all, &format!("{what}_delay_median_{unit}"), c.channel)
+                * minutes_per_unit;
+            let want_median = median_minutes(delay);
+            assert!(
+                (fitted_median / want_median - 1.0).abs() < 0.10,
+                "{}: {what} delay median {fitted_median} min, simulated {want_median} min",
+                c.channel
+            );
+        }
+    }
 
     // Simulated, the fitted scenario loses operator answers at the original's rate.
     let summaries: Vec<String> = [("original.toml", "a"), ("fit/fitted.toml", "b")]
@@ -248,15 +296,18 @@ fn a_malformed_or_empty_log_is_refused_and_nothing_is_written() {
     assert!(err.contains("Mars/Olympus"), "{err}");
 }
 
-/// `backtest.csv` rows as (channel, agrees).
-fn backtest(dir: &std::path::Path) -> Vec<(String, bool)> {
-    std::fs::read_to_string(dir.join("backtest.csv"))
-        .unwrap()
-        .lines()
-        .skip(1)
+/// `backtest.csv` rows as (channel, figure, agrees).
+fn backtest(dir: &std::path::Path) -> Vec<(String, String, bool)> {
+    let text = std::fs::read_to_string(dir.join("backtest.csv")).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("channel,figure,unit,log,simulated,low,high,agrees")
+    );
+    lines
         .map(|l| {
             let f: Vec<&str> = l.split(',').collect();
-            (f[0].to_string(), f[6] == "true")
+            (f[0].to_string(), f[1].to_string(), f[7] == "true")
         })
         .collect()
 }
@@ -285,10 +336,22 @@ fn the_back_test_agrees_with_the_right_staffing_and_says_when_it_is_wrong() {
         ];
         let out = succeeds(dir.path(), &fit);
         let rows = backtest(&dir.path().join(format!("{base}.fit")));
-        let whatsapp = rows.iter().find(|(c, _)| c == "whatsapp").unwrap();
-        assert_eq!(whatsapp.1, agrees, "{base}: {rows:?}");
+        // Every figure of every channel is compared.
+        for c in Channel::ALL {
+            for figure in replywindow::fit::BACKTEST_FIGURES {
+                assert!(
+                    rows.iter().any(|r| r.0 == c.as_str() && r.1 == figure),
+                    "{base}: no {c} {figure} in {rows:?}"
+                );
+            }
+        }
+        let whatsapp = rows
+            .iter()
+            .find(|(c, f, _)| c == "whatsapp" && f == "undelivered_rate_operator")
+            .unwrap();
+        assert_eq!(whatsapp.2, agrees, "{base}: {rows:?}");
         if agrees {
-            assert!(rows.iter().all(|r| r.1), "{base}: {rows:?}");
+            assert!(rows.iter().all(|r| r.2), "{base}: {rows:?}");
         } else {
             assert!(stderr_of(&out).contains("DIFFERS"), "{}", stderr_of(&out));
         }
@@ -314,10 +377,15 @@ fn a_back_test_where_the_base_sends_no_answer_differs() {
         dir.path(),
         &["scenario", "fit", "sunday.csv", "--out", "f/fitted.toml"],
     );
-    assert_eq!(
-        backtest(&dir.path().join("f")),
-        vec![("whatsapp".to_string(), false)]
+    let rows = backtest(&dir.path().join("f"));
+    assert!(
+        rows.iter()
+            .any(|r| r.0 == "whatsapp" && r.1 == "undelivered_rate_operator"),
+        "{rows:?}"
     );
+    // Nobody on duty: every figure of the log (both requests answered in 5 minutes)
+    // differs from the fitted scenario's.
+    assert!(rows.iter().all(|r| r.0 == "whatsapp" && !r.2), "{rows:?}");
     let err = stderr_of(&out);
     assert!(
         err.contains("no operator answer") && err.contains("DIFFERS"),
