@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Writes every output the tool produces (simulate on each scenario with a trace, a sweep,
-# replay of every fixture, the fixture suite) into OUT, so that two builds can be compared
+# a plan, a fit, replay of every fixture, the fixture suite) into OUT, so that two builds can be compared
 # byte for byte:
 #
 #   tests/scripts/outputs.sh target/release/replywindow /tmp/before
@@ -35,6 +35,11 @@ for f in "$out"/fixtures/*.csv tests/data/*.csv; do
   [ -f "$p" ] && policy=(--policy "$p")
   "$bin" replay "$f" "${policy[@]}" >"$out/replay/$(basename "$f")"
 done
+run plan scenarios/weekend-gap.toml --out "$out/plan/weekend-gap"
+# Relative paths: the fit names its log in its output.
+(cd "$out" && "$bin" scenario fit simulate/default-embedded/trace.csv --out fit/fitted.toml \
+  2>fit.stderr)
+"$bin" replay --explain "$out/fixtures/boundary.csv" >"$out/replay/boundary-explained.csv"
 # A sweep's resumable record (results.csv) keeps rows in the order they finished, which
 # depends on the threads: sorted here, so that only its content is compared.
 for r in "$out"/sweep/*/results.csv; do
