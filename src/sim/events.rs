@@ -47,6 +47,8 @@ pub struct EventList<E> {
     buckets: VecDeque<Vec<Entry<E>>>,
     limit: i64,
     width: Millis,
+    /// Events at or after this instant are never taken, so they are not kept.
+    end: i64,
     len: usize,
     seq: u64,
     peak: usize,
@@ -68,6 +70,7 @@ impl<E> EventList<E> {
             buckets: VecDeque::new(),
             limit: start.0.saturating_add(width),
             width,
+            end: i64::MAX,
             len: 0,
             seq: 0,
             peak: 0,
@@ -75,8 +78,20 @@ impl<E> EventList<E> {
         }
     }
 
+    /// The same list, for a run that stops at `end`: an event scheduled at or after it would
+    /// never be taken, so it is dropped at once. A simulation schedules timers days ahead
+    /// (a window's expiry, a customer's return); near the horizon most of them fall beyond
+    /// it, and on a workload whose windows outlast the run, all of them.
+    pub fn until(mut self, end: Instant) -> Self {
+        self.end = end.0;
+        self
+    }
+
     /// Schedules `event` at `at`, after everything already scheduled at that instant.
     pub fn schedule(&mut self, at: Instant, event: E) {
+        if at.0 >= self.end {
+            return;
+        }
         let entry = Entry {
             at,
             seq: self.seq,
@@ -160,6 +175,17 @@ mod tests {
         assert_eq!(order, ['a', 'b', 'c', 'd']);
         assert_eq!(list.handled(), 4);
         assert_eq!(list.peak(), 4);
+    }
+
+    #[test]
+    fn events_at_or_after_the_end_are_dropped_and_the_rest_keep_their_order() {
+        let mut list = EventList::new(Instant(0), 10).until(Instant(100));
+        for (at, e) in [(99, 'b'), (100, 'x'), (5, 'a'), (1_000, 'y'), (99, 'c')] {
+            list.schedule(Instant(at), e);
+        }
+        assert_eq!(list.len(), 3);
+        let order: Vec<char> = std::iter::from_fn(|| list.pop().map(|(_, e)| e)).collect();
+        assert_eq!(order, ['a', 'b', 'c']);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Arrivals: when the next customer of each channel comes, and each customer's own
 //! random stream.
 
-use rand::{Rng, RngExt, SeedableRng};
+use rand::{Rng, RngExt};
 use rand_chacha::ChaCha8Rng;
 
 use super::{Conversation, Event, Model, chance};
@@ -112,11 +112,11 @@ impl Arrivals {
         None
     }
 
-    /// The random stream of the next customer of channel slot `c`.
-    pub(super) fn customer_rng(&mut self, c: usize) -> ChaCha8Rng {
+    /// The seed of the random stream of the next customer of channel slot `c`.
+    pub(super) fn customer_seed(&mut self, c: usize) -> [u8; 32] {
         let mut seed = [0u8; 32];
         self.customer_seeds[c].fill_bytes(&mut seed);
-        ChaCha8Rng::from_seed(seed)
+        seed
     }
 }
 
@@ -129,8 +129,7 @@ impl Model<'_> {
         }
         let p = self.p;
         let traffic = &p.scenario.channels[c];
-        let mut rng = self.arrivals.customer_rng(c);
-        let comment = chance(&mut rng, traffic.comment_share);
+        let seed = self.arrivals.customer_seed(c);
         let counted = self.counting(t);
         if counted {
             let h = self.hour();
@@ -141,7 +140,6 @@ impl Model<'_> {
             channel: c as u8,
             counted,
             case: Case::new(traffic.channel),
-            rng,
             pending: 0,
             in_hand: None,
             inbox: None,
@@ -160,6 +158,10 @@ impl Model<'_> {
                 (self.conversations.len() - 1) as u32
             }
         };
+        self.streams.assign(id, seed);
+        // Only a share strictly between 0 and 1 draws (and so creates the stream).
+        let share = traffic.comment_share;
+        let comment = share >= 1.0 || (share > 0.0 && chance(self.streams.get(id), share));
         if comment {
             self.customer_writes(id, CustomerAction::Comment);
         } else {

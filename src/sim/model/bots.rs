@@ -37,6 +37,7 @@ impl Model<'_> {
         let customers = &s.channels[c.channel as usize].customers;
         c.may(
             &mut self.events,
+            (&mut self.streams, id),
             t,
             customers.warned_return_probability,
             &customers.warned_return_delay,

@@ -2,7 +2,7 @@
 //! joined, answered or closed, window timers, customers' later moves, held messages
 //! released, business messages decided by the engine.
 
-use rand_chacha::ChaCha8Rng;
+use super::streams::Streams;
 
 use super::{Event, EventList, Model, chance, short};
 use crate::metrics::Counters;
@@ -57,7 +57,6 @@ pub(super) struct Conversation {
     pub(super) channel: u8,
     pub(super) counted: bool,
     pub(super) case: Case,
-    pub(super) rng: ChaCha8Rng,
     /// Customer moves scheduled and not yet happened.
     pub(super) pending: u16,
     /// An operator is composing an answer (for a comment thread or not).
@@ -71,17 +70,23 @@ pub(super) struct Conversation {
 
 impl Conversation {
     /// With probability `p` the customer does `event` after a delay drawn from `delay`
-    /// (counted as pending until it happens).
+    /// from their stream (counted as pending until it happens). A probability of 0 leaves
+    /// the stream uncreated.
     pub(super) fn may(
         &mut self,
         events: &mut EventList<Event>,
+        stream: (&mut Streams, u32),
         now: Instant,
         p: f64,
         delay: &DurationDist,
         event: Event,
     ) {
-        if chance(&mut self.rng, p) {
-            let d = delay.sample(&mut self.rng);
+        if p <= 0.0 {
+            return;
+        }
+        let rng = stream.0.get(stream.1);
+        if chance(rng, p) {
+            let d = delay.sample(rng);
             self.pending += 1;
             events.schedule(now.plus(d), event);
         }
@@ -230,6 +235,7 @@ impl Model<'_> {
             let traffic = &s.channels[c.channel as usize];
             c.may(
                 &mut self.events,
+                (&mut self.streams, id),
                 t,
                 traffic.customers.nudge_probability,
                 &traffic.customers.nudge_delay,
@@ -240,7 +246,7 @@ impl Model<'_> {
                 },
             );
             if let Some(patience) = &traffic.customers.patience {
-                let p = patience.sample(&mut c.rng);
+                let p = patience.sample(self.streams.get(id));
                 self.events.schedule(
                     t.plus(p),
                     Event::Abandon {
@@ -394,6 +400,7 @@ impl Model<'_> {
         let customers = &s.channels[slot].customers;
         c.may(
             &mut self.events,
+            (&mut self.streams, id),
             t,
             customers.follow_up_probability,
             &customers.follow_up_delay,

@@ -5,6 +5,7 @@ mod arrivals;
 mod bots;
 mod conversation;
 mod staff;
+mod streams;
 mod week;
 
 use rand::RngExt;
@@ -19,6 +20,7 @@ use crate::trace::{TraceRecord, outcomes};
 use arrivals::Arrivals;
 use conversation::{Conversation, Move};
 use staff::Staff;
+use streams::Streams;
 use week::WeekSums;
 
 /// An entry of the event list. Timers carry the stamp of what they were set for; a timer
@@ -54,6 +56,8 @@ struct Model<'a> {
     now: Instant,
     events: EventList<Event>,
     conversations: Vec<Option<Conversation>>,
+    /// The customers' random streams, by conversation slot.
+    streams: Streams,
     /// Slots of ended conversations, reused.
     free: Vec<u32>,
     next_serial: u64,
@@ -75,8 +79,9 @@ pub fn run(p: &Prepared, replication: u32, with_trace: bool) -> Replication {
     let mut m = Model {
         p,
         now: s.start,
-        events: EventList::new(s.start, HOUR),
+        events: EventList::new(s.start, HOUR).until(s.end()),
         conversations: Vec::new(),
+        streams: Streams::new(),
         free: Vec::new(),
         next_serial: 0,
         next_stamp: 0,

@@ -395,7 +395,7 @@ impl Model<'_> {
             }
             (true, Channel::Instagram) => {
                 messages.push(direct(promotional()));
-                let follow_ups = ops.instagram_follow_ups.sample(&mut c.rng);
+                let follow_ups = ops.instagram_follow_ups.sample(self.streams.get(id));
                 for _ in 0..follow_ups {
                     messages.push(direct(promotional()));
                 }
@@ -434,6 +434,7 @@ impl Model<'_> {
             if c.case.held() > 0 {
                 c.may(
                     &mut self.events,
+                    (&mut self.streams, id),
                     t,
                     customers.accept_probability,
                     &customers.accept_delay,
