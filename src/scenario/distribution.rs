@@ -5,7 +5,7 @@ use rand_distr::{Distribution, Exp, Gamma, Geometric, LogNormal, Poisson};
 use serde::Deserialize;
 
 use super::ScenarioError;
-use crate::time::{Millis, format_duration, parse_duration};
+use crate::time::{Millis, format_duration, parse_duration, round_to_i64};
 
 /// A distribution of durations, sampled in whole milliseconds (never negative).
 #[derive(Clone, Debug)]
@@ -89,8 +89,8 @@ impl DurationDist {
                 return values[i];
             }
         };
-        // Rounded to the clock's resolution; a week of a year at most, so no overflow.
-        ms.round().clamp(0.0, 366.0 * 86_400_000.0) as Millis
+        // Rounded to the clock's resolution, at most a year.
+        round_to_i64(ms).clamp(0, 366 * 86_400_000)
     }
 }
 

@@ -8,7 +8,7 @@ use super::{Conversation, Event, Model, chance};
 use crate::rules::{Case, CustomerAction};
 use crate::scenario::History;
 use crate::sim::{Prepared, streams};
-use crate::time::Instant;
+use crate::time::{Instant, ceil_to_i64};
 
 /// The arrival processes of the channels of one replication.
 pub(super) struct Arrivals {
@@ -67,7 +67,7 @@ impl Arrivals {
             let span = (seg_end.0 - t.0) as f64;
             if rate * span > need {
                 self.segment[c] = i;
-                return Some(Instant(t.0 + (need / rate).ceil() as i64));
+                return Some(Instant(t.0 + ceil_to_i64(need / rate)));
             }
             need -= rate * span;
             t = seg_end;
@@ -102,7 +102,7 @@ impl Arrivals {
             let span = (until.0 - t0.0) as f64;
             if rate * span > need {
                 self.segment[c] = i;
-                return Some(Instant(t0.0 + (need / rate).ceil() as i64));
+                return Some(Instant(t0.0 + ceil_to_i64(need / rate)));
             }
             need -= rate * span;
             t = until;
@@ -114,8 +114,11 @@ impl Arrivals {
 
     /// The seed of the random stream of the next customer of channel slot `c`.
     pub(super) fn customer_seed(&mut self, c: usize) -> [u8; 32] {
+        // Word by word, as `fill_bytes` would give them, without a copy call per word.
         let mut seed = [0u8; 32];
-        self.customer_seeds[c].fill_bytes(&mut seed);
+        for word in seed.chunks_exact_mut(4) {
+            word.copy_from_slice(&self.customer_seeds[c].next_u32().to_le_bytes());
+        }
         seed
     }
 }

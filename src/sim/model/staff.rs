@@ -7,7 +7,7 @@ use super::{Event, Model, Move, chance};
 use crate::rules::{BusinessAction, BusinessMessage, Channel, Content, Sender, Verdict};
 use crate::scenario::{Routing, Scenario};
 use crate::sim::streams;
-use crate::time::Instant;
+use crate::time::{Instant, round_to_i64};
 
 /// The operators on duty with room for another conversation, by how many they have in hand:
 /// a bit set per level, so the least busy (lowest numbered among equals) is found without
@@ -342,7 +342,7 @@ impl Model<'_> {
             self.integrate();
             self.staff.set_busy(op, busy + 1);
             self.events.schedule(
-                t.plus(slowed.round() as i64),
+                t.plus(round_to_i64(slowed)),
                 Event::AnswerReady {
                     conv: id,
                     operator: op as u32,
