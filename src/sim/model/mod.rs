@@ -64,6 +64,8 @@ struct Model<'a> {
     next_stamp: u32,
     /// Messages of the answer being sent (reused).
     outbox: Vec<BusinessMessage>,
+    /// Queue keys of the conversation being queued, per team (reused).
+    queue_keys: Vec<(u16, i64)>,
     arrivals: Arrivals,
     staff: Staff,
     week: WeekSums,
@@ -86,6 +88,7 @@ pub fn run(p: &Prepared, replication: u32, with_trace: bool) -> Replication {
         next_serial: 0,
         next_stamp: 0,
         outbox: Vec::new(),
+        queue_keys: Vec::new(),
         arrivals: Arrivals::new(s.seed, replication, n),
         staff: Staff::new(s, replication),
         week: WeekSums::new(s),

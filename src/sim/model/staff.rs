@@ -243,6 +243,8 @@ impl Model<'_> {
     /// Puts a conversation waiting for an answer in the queue of every team serving its
     /// channel, ranked by that team's routing: the first team with room takes it.
     pub(super) fn enqueue(&mut self, id: u32) {
+        // A buffer kept between calls: queueing happens at every customer message.
+        let mut keys = std::mem::take(&mut self.queue_keys);
         let Some(c) = self.conversations[id as usize].as_ref() else {
             return;
         };
@@ -257,17 +259,15 @@ impl Model<'_> {
             }
             until => until.0,
         };
-        let keys: Vec<(u16, i64)> = self.staff.serving[slot]
-            .iter()
-            .map(|&t| {
-                let key = match self.staff.teams[t as usize].routing {
-                    Routing::Fifo => inbox.since.0,
-                    Routing::Deadline => deadline(),
-                };
-                (t, key)
-            })
-            .collect();
-        for (t, key) in keys {
+        keys.clear();
+        keys.extend(self.staff.serving[slot].iter().map(|&t| {
+            let key = match self.staff.teams[t as usize].routing {
+                Routing::Fifo => inbox.since.0,
+                Routing::Deadline => deadline(),
+            };
+            (t, key)
+        }));
+        for &(t, key) in &keys {
             self.staff.queue_seq += 1;
             let seq = self.staff.queue_seq;
             let queue = &mut self.staff.teams[t as usize].queue;
@@ -287,6 +287,7 @@ impl Model<'_> {
                 });
             }
         }
+        self.queue_keys = keys;
     }
 
     /// Gives waiting conversations to free operators: team by team in the order listed,
