@@ -15,7 +15,7 @@ use super::Prepared;
 use super::events::EventList;
 use crate::metrics::{Counters, ReplicationMetrics, TeamLoad, weeks};
 use crate::rules::{BusinessMessage, Channel};
-use crate::time::{HOUR, Instant};
+use crate::time::{HOUR, Instant, MINUTE};
 use crate::trace::{TraceRecord, outcomes};
 use arrivals::Arrivals;
 use conversation::{Conversation, Move};
@@ -81,7 +81,7 @@ pub fn run(p: &Prepared, replication: u32, with_trace: bool) -> Replication {
     let mut m = Model {
         p,
         now: s.start,
-        events: EventList::new(s.start, HOUR).until(s.end()),
+        events: EventList::new(s.start, bucket_width(s)).until(s.end()),
         conversations: Vec::new(),
         streams: Streams::new(),
         free: Vec::new(),
@@ -225,6 +225,20 @@ impl Model<'_> {
             }),
         }
     }
+}
+
+/// The width of the event list's buckets: about a hundred arrivals' worth, from a minute
+/// to an hour. The heap holds one bucket's events; a busy scenario's hour would make it
+/// long (and slow, as it outgrows the cache), a quiet one's minute would make the list
+/// walk through empty buckets.
+fn bucket_width(s: &crate::scenario::Scenario) -> crate::time::Millis {
+    let per_hour: f64 = s.channels.iter().map(|c| c.arrivals_per_day).sum::<f64>() / 24.0;
+    let width = if per_hour > 0.0 {
+        (100.0 / per_hour * HOUR as f64) as i64
+    } else {
+        HOUR
+    };
+    (width / MINUTE * MINUTE).clamp(MINUTE, HOUR)
 }
 
 /// True with probability `p`. Certain outcomes (0 and 1) draw nothing, which keeps a
