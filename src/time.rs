@@ -328,7 +328,7 @@ const WHOLE_FROM: f64 = 4_503_599_627_370_496.0;
 #[inline]
 pub fn round_to_i64(x: f64) -> i64 {
     // NaN and the whole numbers beyond 2^52 (infinities included) convert as they are.
-    if !(x.abs() < WHOLE_FROM) {
+    if x.is_nan() || x.abs() >= WHOLE_FROM {
         return x as i64;
     }
     let t = x as i64;
@@ -352,7 +352,7 @@ pub fn round_to_i64(x: f64) -> i64 {
 /// ```
 #[inline]
 pub fn ceil_to_i64(x: f64) -> i64 {
-    if !(x.abs() < WHOLE_FROM) {
+    if x.is_nan() || x.abs() >= WHOLE_FROM {
         return x as i64;
     }
     let t = x as i64;
