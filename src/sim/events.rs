@@ -1,10 +1,12 @@
 //! The event list, ordered by (instant, insertion sequence), so events at the same instant
 //! run in the order they were scheduled and runs are reproducible.
 //!
-//! Near events sit in a binary heap; later ones wait in buckets of a fixed width (a calendar)
-//! and enter the heap when their bucket comes up. Timers set a day ahead therefore cost a
-//! push onto a vector, and the heap stays as short as the next bucket's events, whatever the
-//! number of conversations alive. The order is the same as one heap's: the key of every
+//! Later events wait in buckets of a fixed width (a calendar). When a bucket comes up it is
+//! sorted once and taken from its end; an event scheduled into it after that goes to a small
+//! binary heap beside it, and each pop takes the earlier of the two. Timers set a day ahead
+//! therefore cost a push onto a vector, a bucket's events are ordered by one cache-friendly
+//! sort rather than sifted through a heap one by one, and the heap holds only the few events
+//! that land in the current bucket. The order is the same as one heap's: the key of every
 //! entry is kept.
 
 use std::cmp::Ordering;
@@ -41,7 +43,10 @@ impl<E> Ord for Entry<E> {
 /// Events of type `E`, taken earliest first.
 #[derive(Debug)]
 pub struct EventList<E> {
-    /// Events before `limit`.
+    /// The current bucket's events as they were when it came up, sorted latest first (the
+    /// earliest is popped from the end).
+    current: Vec<Entry<E>>,
+    /// Events scheduled before `limit` after the current bucket came up.
     heap: BinaryHeap<Entry<E>>,
     /// `buckets[i]` holds the events in `[limit + i·width, limit + (i+1)·width)`.
     buckets: VecDeque<Vec<Entry<E>>>,
@@ -66,6 +71,7 @@ impl<E> EventList<E> {
     pub fn new(start: Instant, width: Millis) -> Self {
         let width = width.max(1);
         EventList {
+            current: Vec::new(),
             heap: BinaryHeap::new(),
             buckets: VecDeque::new(),
             limit: start.0.saturating_add(width),
@@ -111,23 +117,41 @@ impl<E> EventList<E> {
         self.peak = self.peak.max(self.len);
     }
 
-    /// Moves buckets into the heap until it holds the earliest events.
+    /// Brings up buckets until the current one or the heap holds the earliest events.
     fn refill(&mut self) {
-        while self.heap.is_empty() {
+        while self.current.is_empty() && self.heap.is_empty() {
             let Some(bucket) = self.buckets.pop_front() else {
                 return;
             };
             self.limit = self.limit.saturating_add(self.width);
-            // The emptied bucket is dropped, not reused: a reused one would keep the
-            // capacity of the busiest hour and lend it to buckets days ahead.
-            self.heap.extend(bucket);
+            // The emptied bucket replaces the current one's vector rather than being kept
+            // for later: a reused one would keep the capacity of the busiest bucket and
+            // lend it to buckets days ahead.
+            self.current = bucket;
+            // Latest first; (instant, sequence) keys are unique, so unstable is exact.
+            self.current
+                .sort_unstable_by(|a, b| (b.at, b.seq).cmp(&(a.at, a.seq)));
+        }
+    }
+
+    /// Whether the earliest event is the current bucket's last (rather than the heap's top).
+    fn earliest_is_current(&self) -> Option<bool> {
+        match (self.current.last(), self.heap.peek()) {
+            (None, None) => None,
+            (Some(_), None) => Some(true),
+            (None, Some(_)) => Some(false),
+            (Some(c), Some(h)) => Some((c.at, c.seq) < (h.at, h.seq)),
         }
     }
 
     /// Takes the earliest event (counted as handled).
     pub fn pop(&mut self) -> Option<(Instant, E)> {
         self.refill();
-        let e = self.heap.pop()?;
+        let e = if self.earliest_is_current()? {
+            self.current.pop()?
+        } else {
+            self.heap.pop()?
+        };
         self.len -= 1;
         self.handled += 1;
         Some((e.at, e.event))
@@ -136,7 +160,12 @@ impl<E> EventList<E> {
     /// The instant of the earliest event.
     pub fn next_at(&mut self) -> Option<Instant> {
         self.refill();
-        self.heap.peek().map(|e| e.at)
+        let current = self.current.last().map(|e| e.at);
+        let heap = self.heap.peek().map(|e| e.at);
+        match (current, heap) {
+            (Some(c), Some(h)) => Some(c.min(h)),
+            (c, h) => c.or(h),
+        }
     }
 
     /// Events taken so far.
