@@ -268,28 +268,44 @@ impl Model<'_> {
         // A request opened by a message: the window after that message.
         let window_end = window_end.filter(|_| !r.by_comment);
         // The coverage check first: at the instant the window closes, the request is
-        // still open when it is checked, and expires after.
-        if let (true, Some(end)) = (recheck, window_end) {
-            self.events.schedule(
-                end,
-                Event::WindowCheck {
-                    conv: id,
-                    stamp: r.check_stamp,
-                },
-            );
-        }
-        // Expiry is first looked at when the standard window closes: most requests are
-        // answered by then, and a timer days away would only sit stale in the event list.
+        // still open when it is checked, and expires after. Expiry is first looked at
+        // when the standard window closes: most requests are answered by then, and a timer
+        // days away would only sit stale in the event list.
+        let check = window_end.filter(|_| recheck);
         let until = self.deliverable_until(id);
         let first_look = window_end.map_or(until, |end| until.min(end));
-        if first_look < Instant::ALWAYS {
-            self.events.schedule(
-                first_look.max(t),
-                Event::Expiry {
+        let expiry = (first_look < Instant::ALWAYS).then(|| first_look.max(t));
+        match (check, expiry) {
+            // Both at the window's end: one event doing both, in that order, which is the
+            // order two events scheduled one after the other would run in.
+            (Some(end), Some(at)) if end == at => self.events.schedule(
+                end,
+                Event::WindowEnd {
                     conv: id,
-                    stamp: r.window_stamp,
+                    check_stamp: r.check_stamp,
+                    window_stamp: r.window_stamp,
                 },
-            );
+            ),
+            (check, expiry) => {
+                if let Some(end) = check {
+                    self.events.schedule(
+                        end,
+                        Event::WindowCheck {
+                            conv: id,
+                            stamp: r.check_stamp,
+                        },
+                    );
+                }
+                if let Some(at) = expiry {
+                    self.events.schedule(
+                        at,
+                        Event::Expiry {
+                            conv: id,
+                            stamp: r.window_stamp,
+                        },
+                    );
+                }
+            }
         }
         if let (Some(y), Some(end)) = (s.bots.window_warning, window_end) {
             self.events.schedule(

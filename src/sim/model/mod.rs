@@ -27,14 +27,44 @@ use week::WeekSums;
 /// whose stamp no longer matches is stale and does nothing (cheap cancellation).
 #[derive(Clone, Copy, Debug)]
 enum Event {
-    Arrival { channel: u8 },
-    Customer { conv: u32, stamp: u32, what: Move },
-    AnswerReady { conv: u32, operator: u32 },
-    NoAnswerBot { conv: u32, stamp: u32 },
-    WindowWarning { conv: u32, stamp: u32 },
-    WindowCheck { conv: u32, stamp: u32 },
-    Expiry { conv: u32, stamp: u32 },
-    Abandon { conv: u32, stamp: u32 },
+    Arrival {
+        channel: u8,
+    },
+    Customer {
+        conv: u32,
+        stamp: u32,
+        what: Move,
+    },
+    AnswerReady {
+        conv: u32,
+        operator: u32,
+    },
+    NoAnswerBot {
+        conv: u32,
+        stamp: u32,
+    },
+    WindowWarning {
+        conv: u32,
+        stamp: u32,
+    },
+    WindowCheck {
+        conv: u32,
+        stamp: u32,
+    },
+    Expiry {
+        conv: u32,
+        stamp: u32,
+    },
+    /// A window check and the expiry at the same instant, one after the other.
+    WindowEnd {
+        conv: u32,
+        check_stamp: u32,
+        window_stamp: u32,
+    },
+    Abandon {
+        conv: u32,
+        stamp: u32,
+    },
     Shift,
     Hour,
 }
@@ -166,6 +196,14 @@ impl Model<'_> {
             Event::WindowWarning { conv, stamp } => self.window_warning(conv, stamp),
             Event::WindowCheck { conv, stamp } => self.window_check(conv, stamp),
             Event::Expiry { conv, stamp } => self.expiry(conv, stamp),
+            Event::WindowEnd {
+                conv,
+                check_stamp,
+                window_stamp,
+            } => {
+                self.window_check(conv, check_stamp);
+                self.expiry(conv, window_stamp);
+            }
             Event::Abandon { conv, stamp } => self.abandon(conv, stamp),
             Event::Shift => self.shift_change(),
             Event::Hour => self.enter_segment(self.week.segment + 1),
