@@ -48,6 +48,8 @@ pub struct EventList<E> {
     current: Vec<Entry<E>>,
     /// Events scheduled before `limit` after the current bucket came up.
     heap: BinaryHeap<Entry<E>>,
+    /// The sort keys of the bucket being brought up (kept between buckets).
+    order: Vec<u64>,
     /// `buckets[i]` holds the events in `[limit + i·width, limit + (i+1)·width)`.
     buckets: VecDeque<Vec<Entry<E>>>,
     limit: i64,
@@ -60,19 +62,20 @@ pub struct EventList<E> {
     handled: u64,
 }
 
-impl<E> Default for EventList<E> {
+impl<E: Copy> Default for EventList<E> {
     fn default() -> Self {
         EventList::new(Instant(0), HOUR)
     }
 }
 
-impl<E> EventList<E> {
+impl<E: Copy> EventList<E> {
     /// An empty list whose first bucket starts at `start`, buckets `width` long.
     pub fn new(start: Instant, width: Millis) -> Self {
         let width = width.max(1);
         EventList {
             current: Vec::new(),
             heap: BinaryHeap::new(),
+            order: Vec::new(),
             buckets: VecDeque::new(),
             limit: start.0.saturating_add(width),
             width,
@@ -124,14 +127,40 @@ impl<E> EventList<E> {
                 return;
             };
             self.limit = self.limit.saturating_add(self.width);
-            // The emptied bucket replaces the current one's vector rather than being kept
-            // for later: a reused one would keep the capacity of the busiest bucket and
-            // lend it to buckets days ahead.
-            self.current = bucket;
-            // Latest first; (instant, sequence) keys are unique, so unstable is exact.
-            self.current
-                .sort_unstable_by(|a, b| (b.at, b.seq).cmp(&(a.at, a.seq)));
+            self.bring_up(bucket);
         }
+    }
+
+    /// Makes `bucket` (the events of `[limit − width, limit)`) the current one, latest
+    /// first. A bucket's events were pushed in the order they were scheduled, so their
+    /// positions are in sequence order: sorting the numbers (offset of the instant, position)
+    /// orders them by (instant, sequence), and numbers sort faster than entries.
+    fn bring_up(&mut self, bucket: Vec<Entry<E>>) {
+        let start = self.limit.saturating_sub(self.width);
+        let fits = self.width <= u32::MAX as i64 && bucket.len() <= u32::MAX as usize;
+        // The current vector is empty here; it receives the sorted bucket.
+        let mut current = std::mem::take(&mut self.current);
+        current.clear();
+        if fits {
+            self.order.clear();
+            self.order.extend(
+                bucket
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| (((e.at.0 - start) as u64) << 32) | i as u64),
+            );
+            self.order.sort_unstable();
+            current.extend(
+                self.order
+                    .iter()
+                    .rev()
+                    .map(|&k| bucket[(k & u64::from(u32::MAX)) as usize]),
+            );
+        } else {
+            current.extend(bucket);
+            current.sort_unstable_by_key(|e| std::cmp::Reverse((e.at, e.seq)));
+        }
+        self.current = current;
     }
 
     /// Whether the earliest event is the current bucket's last (rather than the heap's top).
