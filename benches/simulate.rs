@@ -8,8 +8,8 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use replywindow::scenario::Scenario;
-use replywindow::sim::{EventList, Prepared, RunOptions, simulate};
-use replywindow::time::{DAY, HOUR, Instant};
+use replywindow::sim::{EventList, Prepared, RunOptions, bucket_width, simulate};
+use replywindow::time::{DAY, Instant, Millis};
 
 fn one_replication(p: &Prepared) -> (u64, usize) {
     let options = RunOptions {
@@ -22,11 +22,11 @@ fn one_replication(p: &Prepared) -> (u64, usize) {
 }
 
 /// The bare loop: pop the earliest event and schedule one up to a day later, with `length`
-/// events waiting, on the event list the model uses.
-fn bare_loop(c: &mut Criterion, length: usize) {
+/// events waiting, on the event list the model uses, with the model's bucket width.
+fn bare_loop(c: &mut Criterion, length: usize, width: Millis) {
     let mut group = c.benchmark_group("event list");
     group.throughput(Throughput::Elements(1));
-    let mut list = EventList::new(Instant(0), HOUR);
+    let mut list = EventList::new(Instant(0), width);
     let mut state: u64 = 1;
     let mut next = move || {
         state ^= state << 13;
@@ -37,7 +37,11 @@ fn bare_loop(c: &mut Criterion, length: usize) {
     for i in 0..length as u32 {
         list.schedule(Instant((next() % 86_400_000) as i64), (i, 0u32));
     }
-    group.bench_function(format!("pop and schedule at length {length}"), |b| {
+    let name = format!(
+        "pop and schedule at length {length}, buckets of {} s",
+        width / 1000
+    );
+    group.bench_function(name, |b| {
         b.iter(|| {
             let (at, e) = list.pop().unwrap();
             list.schedule(at.plus((next() % 86_400_000) as i64), black_box(e));
@@ -50,6 +54,7 @@ fn scenario(c: &mut Criterion, name: &str, text: &str, horizon_days: i64, sample
     let mut s = Scenario::from_toml(text, name).unwrap();
     s.horizon = horizon_days * DAY;
     s.warm_up = s.warm_up.min(s.horizon / 2);
+    let width = bucket_width(&s);
     let p = Prepared::new(s);
     let (events, peak) = one_replication(&p);
     let mut group = c.benchmark_group("simulate");
@@ -60,7 +65,7 @@ fn scenario(c: &mut Criterion, name: &str, text: &str, horizon_days: i64, sample
         |b| b.iter(|| black_box(one_replication(&p))),
     );
     group.finish();
-    bare_loop(c, peak);
+    bare_loop(c, peak, width);
 }
 
 fn benches(c: &mut Criterion) {

@@ -23,7 +23,7 @@ mod events;
 mod model;
 
 pub use events::EventList;
-pub use model::{Replication, short};
+pub use model::{Replication, bucket_width, short};
 
 use crate::scenario::Scenario;
 use crate::scenario::week::{LocalHours, ShiftChange, shift_calendar};

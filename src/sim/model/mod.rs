@@ -265,11 +265,11 @@ impl Model<'_> {
     }
 }
 
-/// The width of the event list's buckets: about ten arrivals' worth, from a minute
-/// to an hour. The heap holds one bucket's events; a busy scenario's hour would make it
-/// long (and slow, as it outgrows the cache), a quiet one's minute would make the list
-/// walk through empty buckets.
-fn bucket_width(s: &crate::scenario::Scenario) -> crate::time::Millis {
+/// The width of the event list's buckets for a scenario: about ten arrivals' worth, from a
+/// minute to an hour. A bucket is sorted when it comes up; a busy scenario's hour would make
+/// that sort long and outgrow the cache, a quiet one's minute would make the list walk
+/// through empty buckets.
+pub fn bucket_width(s: &crate::scenario::Scenario) -> crate::time::Millis {
     let per_hour: f64 = s.channels.iter().map(|c| c.arrivals_per_day).sum::<f64>() / 24.0;
     let width = if per_hour > 0.0 {
         (10.0 / per_hour * HOUR as f64) as i64
