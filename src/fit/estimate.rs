@@ -438,25 +438,20 @@ impl Behaviour<'_> {
             &format!("{}.{}", self.customers, keys.probability),
             float(cure.probability),
         )?;
-        let mut delay = toml::Table::new();
-        let mean = format_duration(cure.mean.round().max(1.0) as i64);
-        let median = match cure.family {
-            Family::Exponential => {
-                delay.insert("distribution".into(), "exponential".into());
-                delay.insert("mean".into(), mean.into());
-                cure.mean * std::f64::consts::LN_2
-            }
-            Family::LogNormal => {
-                delay.insert("distribution".into(), "lognormal".into());
-                delay.insert("mean".into(), mean.into());
-                let sd = format_duration(cure.sd.round().max(1.0) as i64);
-                delay.insert("sd".into(), sd.into());
+        let mean = cure.mean.round().max(1.0) as Millis;
+        let (delay, median) = match cure.family {
+            Family::Exponential => (
+                delay_value("exponential", mean, None),
+                cure.mean * std::f64::consts::LN_2,
+            ),
+            Family::LogNormal => (
+                delay_value("lognormal", mean, Some(cure.sd.round() as Millis)),
                 // exp(mu) = mean / sqrt(1 + (sd/mean)²).
-                cure.mean / (1.0 + (cure.sd / cure.mean).powi(2)).sqrt()
-            }
+                cure.mean / (1.0 + (cure.sd / cure.mean).powi(2)).sqrt(),
+            ),
         };
         let key = format!("{}.{}", self.customers, keys.delay);
-        set(self.table, &key, toml::Value::Table(delay))?;
+        set(self.table, &key, delay)?;
         self.estimates.push(Estimate {
             parameter: keys.median,
             channel: self.channel,
@@ -478,13 +473,13 @@ impl Behaviour<'_> {
         let Some((mean, sd)) = lognormal(delays) else {
             return Ok(());
         };
-        let mut delay = toml::Table::new();
-        delay.insert("distribution".into(), "lognormal".into());
-        delay.insert("mean".into(), format_duration(mean.round() as i64).into());
-        let sd = format_duration(sd.round().max(1.0) as i64);
-        delay.insert("sd".into(), sd.into());
+        let delay = delay_value(
+            "lognormal",
+            mean.round() as Millis,
+            Some(sd.round() as Millis),
+        );
         let key = format!("{}.{key}", self.customers);
-        set(self.table, &key, toml::Value::Table(delay))?;
+        set(self.table, &key, delay)?;
         self.estimates.push(Estimate {
             parameter,
             channel: self.channel,
@@ -494,6 +489,18 @@ impl Behaviour<'_> {
         });
         Ok(())
     }
+}
+
+/// A fitted delay as a scenario writes it: `{ distribution, mean, sd }` (`sd` at least
+/// 1 ms, for the families that have one).
+fn delay_value(distribution: &str, mean: Millis, sd: Option<Millis>) -> toml::Value {
+    let mut delay = toml::Table::new();
+    delay.insert("distribution".into(), distribution.into());
+    delay.insert("mean".into(), format_duration(mean).into());
+    if let Some(sd) = sd {
+        delay.insert("sd".into(), format_duration(sd.max(1)).into());
+    }
+    toml::Value::Table(delay)
 }
 
 /// The local midnight at or before `t`, as a local date-time and as an instant.
