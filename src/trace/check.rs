@@ -593,9 +593,7 @@ pub fn check(
             });
         }
     }
-    report.cases = (0..reader.case_count() as u32)
-        .map(|c| reader.case_name(c).to_string())
-        .collect();
+    report.cases = reader.case_names().map(String::from).collect();
     let different = report.different() as u64;
     let most = shapes.values().copied().max().unwrap_or(0);
     if different > 0 && 2 * most >= different {

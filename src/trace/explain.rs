@@ -32,9 +32,7 @@ pub fn explain(input: Input, policy: &Policy) -> Result<Explained, TraceError> {
         }
         replayer.apply(row.case, row.seq, row.channel, row.at, row.kind);
     }
-    let case_names = (0..reader.case_count() as u32)
-        .map(|c| reader.case_name(c).into())
-        .collect();
+    let case_names = reader.case_names().map(Into::into).collect();
     Ok(Explained {
         verdicts: Verdicts {
             case_names,

@@ -291,6 +291,11 @@ impl TraceReader {
         &self.cases[index as usize].name
     }
 
+    /// The ids of the cases seen so far, by number.
+    pub fn case_names(&self) -> impl Iterator<Item = &str> {
+        self.cases.iter().map(|c| &*c.name)
+    }
+
     /// How many cases were seen so far.
     pub fn case_count(&self) -> usize {
         self.cases.len()

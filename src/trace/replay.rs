@@ -174,9 +174,7 @@ pub fn replay(input: Input, policy: &Policy) -> Result<Verdicts, TraceError> {
     while let Some(row) = reader.next_row()? {
         replayer.apply(row.case, row.seq, row.channel, row.at, row.kind);
     }
-    let case_names = (0..reader.case_count() as u32)
-        .map(|c| reader.case_name(c).into())
-        .collect();
+    let case_names = reader.case_names().map(Into::into).collect();
     Ok(Verdicts {
         case_names,
         rows: replayer.into_rows(),
