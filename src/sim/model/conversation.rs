@@ -207,8 +207,7 @@ impl Model<'_> {
         };
         let request = c.request.clone();
         if opened {
-            self.integrate();
-            self.week.waiting[slot] += 1;
+            self.week.waiting[slot].rise(t, 1);
         }
         let Some(r) = request else { return };
         let recheck = opened || !r.warned;
@@ -391,7 +390,6 @@ impl Model<'_> {
 
     /// A request answered at `t`: closed, measured, and the customer may write again.
     pub(super) fn answer(&mut self, id: u32, t: Instant) {
-        self.integrate();
         let p = self.p;
         let s = &p.scenario;
         let Some(c) = self.conversations[id as usize].as_mut() else {
@@ -401,7 +399,7 @@ impl Model<'_> {
         c.last_answered = true;
         c.held_for = None;
         let slot = c.channel as usize;
-        self.week.waiting[slot] = self.week.waiting[slot].saturating_sub(1);
+        self.week.waiting[slot].fall(t, 1);
         if r.counted {
             let k = &mut self.counters[slot];
             // Answered, so picked up: at the latest when the answer came (a request that
@@ -436,8 +434,7 @@ impl Model<'_> {
         let Some(r) = c.request.take() else { return };
         c.last_answered = false;
         let slot = c.channel as usize;
-        self.integrate();
-        self.week.waiting[slot] = self.week.waiting[slot].saturating_sub(1);
+        self.week.waiting[slot].fall(self.now, 1);
         if r.counted {
             let k = &mut self.counters[slot];
             record_closed(k, &r, self.now, r.picked_at);

@@ -172,7 +172,7 @@ impl Model<'_> {
 
     /// Enters local hour `i` of the run, scheduling the next.
     fn enter_segment(&mut self, i: usize) {
-        self.integrate();
+        self.close_segment();
         if let Some(next) = self.week.enter(i, &self.p.hours, self.warm_up_end) {
             self.events.schedule(next, Event::Hour);
         }
@@ -182,9 +182,10 @@ impl Model<'_> {
         self.week.hour(&self.p.hours)
     }
 
-    /// Integrates the time-weighted sums up to now (see [`WeekSums::integrate`]).
-    fn integrate(&mut self) {
-        self.week.integrate(self.now, &self.p.hours, &self.staff);
+    /// Ends the current hour now (see [`WeekSums::close_segment`]).
+    fn close_segment(&mut self) {
+        self.week
+            .close_segment(self.now, &self.p.hours, &mut self.staff);
     }
 
     fn handle(&mut self, event: Event) {
@@ -212,7 +213,7 @@ impl Model<'_> {
 
     fn finish(mut self, end: Instant) -> Replication {
         self.now = end;
-        self.integrate();
+        self.close_segment();
         for c in self.conversations.iter().flatten() {
             let k = &mut self.counters[c.channel as usize];
             if c.request.as_ref().is_some_and(|r| r.counted) {

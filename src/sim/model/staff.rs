@@ -3,6 +3,7 @@
 
 use rand_chacha::ChaCha8Rng;
 
+use super::week::Level;
 use super::{Event, Model, Move, chance};
 use crate::rules::{BusinessAction, BusinessMessage, Channel, Content, Sender, Verdict};
 use crate::scenario::{Routing, Scenario};
@@ -84,8 +85,8 @@ pub(super) struct TeamDesk {
     /// Operators whose shift is running (what the off-hours bot asks).
     pub(super) on_shift: u32,
     /// Operators counted on duty, and conversations in hand.
-    pub(super) on_duty: u32,
-    pub(super) busy: u32,
+    pub(super) on_duty: Level,
+    pub(super) busy: Level,
 }
 
 /// The operators of one replication: who is on duty, how busy, the shifts in force, each
@@ -100,10 +101,10 @@ pub(super) struct Staff {
     pub(super) shift_team: Vec<u16>,
     pub(super) shift_active: Vec<u32>,
     /// Operators counted on duty, all teams together, and their slots (x concurrency).
-    pub(super) on_duty: u32,
-    pub(super) capacity: u32,
+    pub(super) on_duty: Level,
+    pub(super) capacity: Level,
     /// Conversations in hand, all operators together.
-    pub(super) busy: u32,
+    pub(super) busy: Level,
     /// The next change of the shift calendar.
     pub(super) next_shift: usize,
     pub(super) queue_seq: u64,
@@ -139,8 +140,8 @@ impl Staff {
                 concurrency: t.concurrency,
                 routing: t.routing,
                 on_shift: 0,
-                on_duty: 0,
-                busy: 0,
+                on_duty: Level::default(),
+                busy: Level::default(),
             })
             .collect();
         let serving = scenario
@@ -154,17 +155,17 @@ impl Staff {
             serving,
             shift_active: vec![0; shift_team.len()],
             shift_team,
-            on_duty: 0,
-            capacity: 0,
-            busy: 0,
+            on_duty: Level::default(),
+            capacity: Level::default(),
+            busy: Level::default(),
             next_shift: 0,
             queue_seq: 0,
             rng: streams::rng(scenario.seed, replication, streams::OPERATORS),
         }
     }
 
-    /// Counts operator `op` on duty (in the sums) or not.
-    fn count(&mut self, op: usize, counted: bool) {
+    /// Counts operator `op` on duty (in the sums) from `now` or not.
+    fn count(&mut self, op: usize, counted: bool, now: Instant) {
         let o = &mut self.operators[op];
         if o.counted == counted {
             return;
@@ -172,41 +173,41 @@ impl Staff {
         o.counted = counted;
         let team = &mut self.teams[o.team as usize];
         if counted {
-            team.on_duty += 1;
-            self.on_duty += 1;
-            self.capacity += team.concurrency;
+            team.on_duty.rise(now, 1);
+            self.on_duty.rise(now, 1);
+            self.capacity.rise(now, team.concurrency);
         } else {
-            team.on_duty -= 1;
-            self.on_duty -= 1;
-            self.capacity -= team.concurrency;
+            team.on_duty.fall(now, 1);
+            self.on_duty.fall(now, 1);
+            self.capacity.fall(now, team.concurrency);
         }
     }
 
-    /// Sets an operator's conversations in hand, keeping their team's set of available
-    /// operators. An operator whose shift has ended stops counting as on duty with their
-    /// last answer.
-    pub(super) fn set_busy(&mut self, op: usize, busy: u32) {
+    /// Sets an operator's conversations in hand from `now`, keeping their team's set of
+    /// available operators. An operator whose shift has ended stops counting as on duty with
+    /// their last answer.
+    pub(super) fn set_busy(&mut self, op: usize, busy: u32, now: Instant) {
         let o = &mut self.operators[op];
         let team = &mut self.teams[o.team as usize];
         team.available.remove(o.busy, op);
         if busy > o.busy {
-            team.busy += busy - o.busy;
-            self.busy += busy - o.busy;
+            team.busy.rise(now, busy - o.busy);
+            self.busy.rise(now, busy - o.busy);
         } else {
-            team.busy -= o.busy - busy;
-            self.busy -= o.busy - busy;
+            team.busy.fall(now, o.busy - busy);
+            self.busy.fall(now, o.busy - busy);
         }
         o.busy = busy;
         if o.on_duty && busy < team.concurrency {
             team.available.insert(busy, op);
         }
         if !o.on_duty && busy == 0 {
-            self.count(op, false);
+            self.count(op, false, now);
         }
     }
 
-    /// Puts the operators of `shift` on or off duty.
-    pub(super) fn set_on_duty(&mut self, shift: usize, on: bool) {
+    /// Puts the operators of `shift` on or off duty from `now`.
+    pub(super) fn set_on_duty(&mut self, shift: usize, on: bool, now: Instant) {
         for i in 0..self.operators.len() {
             let o = self.operators[i];
             if o.shift as usize != shift {
@@ -220,12 +221,12 @@ impl Staff {
                     team.available.insert(o.busy, i);
                 }
                 // Still finishing the last shift's answers: already counted.
-                self.count(i, true);
+                self.count(i, true, now);
             } else {
                 team.on_shift -= 1;
                 team.available.remove(o.busy, i);
                 if o.busy == 0 {
-                    self.count(i, false);
+                    self.count(i, false, now);
                 }
             }
         }
@@ -340,8 +341,7 @@ impl Model<'_> {
             let busy = self.staff.operators[op].busy;
             let base = handle_time.sample(&mut self.staff.rng);
             let slowed = base as f64 * (1.0 + p.scenario.operators.busy_slowdown * f64::from(busy));
-            self.integrate();
-            self.staff.set_busy(op, busy + 1);
+            self.staff.set_busy(op, busy + 1, t);
             self.events.schedule(
                 t.plus(round_to_i64(slowed)),
                 Event::AnswerReady {
@@ -353,10 +353,11 @@ impl Model<'_> {
     }
 
     pub(super) fn answer_ready(&mut self, id: u32, op: usize) {
-        // Integrated first: finishing may take the operator off duty.
-        self.integrate();
-        self.staff
-            .set_busy(op, self.staff.operators[op].busy.saturating_sub(1));
+        self.staff.set_busy(
+            op,
+            self.staff.operators[op].busy.saturating_sub(1),
+            self.now,
+        );
         let t = self.now;
         let p = self.p;
         let s = &p.scenario;
@@ -467,8 +468,7 @@ impl Model<'_> {
             self.record_backlog(shift);
         }
         if was_on != is_on {
-            self.integrate();
-            self.staff.set_on_duty(shift, is_on);
+            self.staff.set_on_duty(shift, is_on, self.now);
         }
     }
 

@@ -1,5 +1,10 @@
 //! The local hours of the run and the time-weighted sums of the typical week
 //! (`hourly.csv`): customers waiting, operators on duty, busy and capacity.
+//!
+//! Each of those counts is a [`Level`]: it settles its own area (count × ms) when it
+//! changes, so a change costs one multiplication, and the areas are moved into the hour's
+//! sums when the hour ends. Areas are whole numbers (instants are milliseconds), so they
+//! are exact, and adding an hour's area at once gives the same sum as adding its pieces.
 
 use super::staff::Staff;
 use crate::metrics::{Hourly, ShiftBacklog};
@@ -7,16 +12,51 @@ use crate::scenario::Scenario;
 use crate::scenario::week::LocalHours;
 use crate::time::Instant;
 
-/// The hour of the week the run is in, and the sums integrated up to `last_advance`.
+/// A count that steps at instants, and its area over time (count × ms) since the area was
+/// last taken.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Level {
+    count: u32,
+    since: i64,
+    area: u64,
+}
+
+impl Level {
+    /// Adds `n` to the count at `now`.
+    pub(super) fn rise(&mut self, now: Instant, n: u32) {
+        self.settle(now);
+        self.count += n;
+    }
+
+    /// Takes `n` from the count at `now` (not below zero).
+    pub(super) fn fall(&mut self, now: Instant, n: u32) {
+        self.settle(now);
+        self.count = self.count.saturating_sub(n);
+    }
+
+    /// The area up to `now` since it was last taken; it starts again from zero.
+    pub(super) fn take(&mut self, now: Instant) -> u64 {
+        self.settle(now);
+        std::mem::take(&mut self.area)
+    }
+
+    fn settle(&mut self, now: Instant) {
+        self.area += u64::from(self.count) * (now.0 - self.since) as u64;
+        self.since = now.0;
+    }
+}
+
+/// The hour of the week the run is in, and the sums of the hours before it.
 pub(super) struct WeekSums {
     pub(super) hourly: Hourly,
     /// Customers waiting now, per channel slot.
-    pub(super) waiting: Vec<u32>,
+    pub(super) waiting: Vec<Level>,
     /// The local hour (an index into the run's [`LocalHours`]) the run is in.
     pub(super) segment: usize,
     /// Whether that hour is counted (after the warm-up).
     pub(super) segment_counted: bool,
-    pub(super) last_advance: Instant,
+    /// When that hour started (or the run, if later).
+    pub(super) segment_start: Instant,
     /// Per team: busy and on-duty slot time (ms) over the counted time.
     pub(super) team_busy: Vec<f64>,
     pub(super) team_capacity: Vec<f64>,
@@ -30,10 +70,10 @@ impl WeekSums {
         let ops = &scenario.operators;
         WeekSums {
             hourly: Hourly::new(channels),
-            waiting: vec![0; channels],
+            waiting: vec![Level::default(); channels],
             segment: 0,
             segment_counted: false,
-            last_advance: scenario.start,
+            segment_start: scenario.start,
             team_busy: vec![0.0; ops.teams.len()],
             team_capacity: vec![0.0; ops.teams.len()],
             backlog: ops
@@ -54,26 +94,30 @@ impl WeekSums {
         hours.hours.get(self.segment).copied().unwrap_or(0) as usize
     }
 
-    /// Integrates the time-weighted quantities up to `now` (customers waiting, and the
-    /// staff's operators on duty, busy and capacity, in all and per team). Called before
-    /// any of them changes and at every hour, so that between two calls they are constant.
-    pub(super) fn integrate(&mut self, now: Instant, hours: &LocalHours, staff: &Staff) {
-        let dt = (now.0 - self.last_advance.0) as f64;
-        if dt > 0.0 && self.segment_counted {
-            let h = self.hour(hours);
-            for (c, w) in self.waiting.iter().enumerate() {
-                self.hourly.waiting[c][h] += f64::from(*w) * dt;
+    /// Ends the current hour at `now`: the areas of the counts (customers waiting, and the
+    /// staff's operators on duty, busy and capacity, in all and per team) go into its sums
+    /// if it is counted, and start again from zero.
+    pub(super) fn close_segment(&mut self, now: Instant, hours: &LocalHours, staff: &mut Staff) {
+        let counted = self.segment_counted;
+        let h = self.hour(hours);
+        let add = |sum: &mut f64, area: u64| {
+            if counted {
+                *sum += area as f64;
             }
-            self.hourly.on_duty[h] += f64::from(staff.on_duty) * dt;
-            self.hourly.busy[h] += f64::from(staff.busy) * dt;
-            self.hourly.capacity[h] += f64::from(staff.capacity) * dt;
-            self.hourly.span[h] += dt;
-            for (t, team) in staff.teams.iter().enumerate() {
-                self.team_busy[t] += f64::from(team.busy) * dt;
-                self.team_capacity[t] += f64::from(team.on_duty * team.concurrency) * dt;
-            }
+        };
+        for (c, w) in self.waiting.iter_mut().enumerate() {
+            add(&mut self.hourly.waiting[c][h], w.take(now));
         }
-        self.last_advance = now;
+        add(&mut self.hourly.on_duty[h], staff.on_duty.take(now));
+        add(&mut self.hourly.busy[h], staff.busy.take(now));
+        add(&mut self.hourly.capacity[h], staff.capacity.take(now));
+        add(&mut self.hourly.span[h], (now.0 - self.segment_start.0) as u64);
+        for (t, team) in staff.teams.iter_mut().enumerate() {
+            add(&mut self.team_busy[t], team.busy.take(now));
+            let on_duty = team.on_duty.take(now);
+            add(&mut self.team_capacity[t], on_duty * u64::from(team.concurrency));
+        }
+        self.segment_start = now;
     }
 
     /// Enters local hour `i` (counted from `counted_from` on); returns when the next one
