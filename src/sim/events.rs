@@ -121,7 +121,16 @@ impl<E: Copy> EventList<E> {
     }
 
     /// Brings up buckets until the current one or the heap holds the earliest events.
+    #[inline]
     fn refill(&mut self) {
+        if self.current.is_empty() && self.heap.is_empty() {
+            self.bring_up_next();
+        }
+    }
+
+    /// Brings up the next buckets until one holds events (or none is left).
+    #[cold]
+    fn bring_up_next(&mut self) {
         while self.current.is_empty() && self.heap.is_empty() {
             let Some(bucket) = self.buckets.pop_front() else {
                 return;
@@ -184,17 +193,6 @@ impl<E: Copy> EventList<E> {
         self.len -= 1;
         self.handled += 1;
         Some((e.at, e.event))
-    }
-
-    /// The instant of the earliest event.
-    pub fn next_at(&mut self) -> Option<Instant> {
-        self.refill();
-        let current = self.current.last().map(|e| e.at);
-        let heap = self.heap.peek().map(|e| e.at);
-        match (current, heap) {
-            (Some(c), Some(h)) => Some(c.min(h)),
-            (c, h) => c.or(h),
-        }
     }
 
     /// Events taken so far.

@@ -1,7 +1,7 @@
 //! Arrivals: when the next customer of each channel comes, and each customer's own
 //! random stream.
 
-use rand::{Rng, RngExt};
+use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
 use super::{Conversation, Event, Model, chance};
@@ -15,21 +15,15 @@ pub(super) struct Arrivals {
     /// Per channel slot: the arrival stream, and the local hour the last arrival fell in.
     rng: Vec<ChaCha8Rng>,
     segment: Vec<usize>,
-    /// Per channel slot: the stream that seeds each new customer's own stream.
-    customer_seeds: Vec<ChaCha8Rng>,
 }
 
 impl Arrivals {
     pub(super) fn new(seed: u64, replication: u32, channels: usize) -> Arrivals {
-        let streams = |purpose: u64| -> Vec<ChaCha8Rng> {
-            (0..channels)
-                .map(|c| streams::rng(seed, replication, purpose + c as u64))
-                .collect()
-        };
         Arrivals {
-            rng: streams(streams::ARRIVALS),
+            rng: (0..channels)
+                .map(|c| streams::rng(seed, replication, streams::ARRIVALS + c as u64))
+                .collect(),
             segment: vec![0; channels],
-            customer_seeds: streams(streams::CUSTOMERS),
         }
     }
 
@@ -111,16 +105,6 @@ impl Arrivals {
         self.segment[c] = i;
         None
     }
-
-    /// The seed of the random stream of the next customer of channel slot `c`.
-    pub(super) fn customer_seed(&mut self, c: usize) -> [u8; 32] {
-        // Word by word, as `fill_bytes` would give them, without a copy call per word.
-        let mut seed = [0u8; 32];
-        for word in seed.chunks_exact_mut(4) {
-            word.copy_from_slice(&self.customer_seeds[c].next_u32().to_le_bytes());
-        }
-        seed
-    }
 }
 
 impl Model<'_> {
@@ -132,7 +116,6 @@ impl Model<'_> {
         }
         let p = self.p;
         let traffic = &p.scenario.channels[c];
-        let seed = self.arrivals.customer_seed(c);
         let counted = self.counting(t);
         if counted {
             let h = self.hour();
@@ -161,7 +144,7 @@ impl Model<'_> {
                 (self.conversations.len() - 1) as u32
             }
         };
-        self.streams.assign(id, seed);
+        self.streams.assign(id, c);
         // Only a share strictly between 0 and 1 draws (and so creates the stream).
         let share = traffic.comment_share;
         let comment = share >= 1.0 || (share > 0.0 && chance(self.streams.get(id), share));

@@ -72,6 +72,7 @@ impl Conversation {
     /// With probability `p` the customer does `event` after a delay drawn from `delay`
     /// from their stream (counted as pending until it happens). A probability of 0 leaves
     /// the stream uncreated.
+    #[inline]
     pub(super) fn may(
         &mut self,
         events: &mut EventList<Event>,
@@ -81,9 +82,20 @@ impl Conversation {
         delay: &DurationDist,
         event: Event,
     ) {
-        if p <= 0.0 {
-            return;
+        if p > 0.0 {
+            self.draw_move(events, stream, now, p, delay, event);
         }
+    }
+
+    fn draw_move(
+        &mut self,
+        events: &mut EventList<Event>,
+        stream: (&mut Streams, u32),
+        now: Instant,
+        p: f64,
+        delay: &DurationDist,
+        event: Event,
+    ) {
         let rng = stream.0.get(stream.1);
         if chance(rng, p) {
             let d = delay.sample(rng);
@@ -113,7 +125,14 @@ impl Model<'_> {
 
     /// Writes a row of conversation `id` into the trace, when one is kept. Its expectations
     /// are the engine's, filled in at the end of the run ([`outcomes`]).
+    #[inline]
     pub(super) fn trace_row(&mut self, id: u32, kind: RowKind) {
+        if self.trace.is_some() {
+            self.push_trace_row(id, kind);
+        }
+    }
+
+    fn push_trace_row(&mut self, id: u32, kind: RowKind) {
         let Some(trace) = self.trace.as_mut() else {
             return;
         };

@@ -111,9 +111,9 @@ pub fn run(p: &Prepared, replication: u32, with_trace: bool) -> Replication {
     let mut m = Model {
         p,
         now: s.start,
-        events: EventList::new(s.start, bucket_width(s)).until(s.end()),
+        events: EventList::new(s.start, std::env::var("RW_WIDTH").ok().and_then(|v| v.parse().ok()).unwrap_or_else(|| bucket_width(s))).until(s.end()),
         conversations: Vec::new(),
-        streams: Streams::new(),
+        streams: Streams::new(s.seed, replication, n),
         free: Vec::new(),
         next_serial: 0,
         next_stamp: 0,
@@ -127,20 +127,14 @@ pub fn run(p: &Prepared, replication: u32, with_trace: bool) -> Replication {
         trace: with_trace.then(Vec::new),
     };
     m.start();
-    let end = s.end();
-    while let Some(at) = m.events.next_at() {
-        if at >= end {
-            break;
-        }
-        let Some((at, event)) = m.events.pop() else {
-            break;
-        };
+    // The list keeps nothing at or after the end: it runs dry there.
+    while let Some((at, event)) = m.events.pop() {
         m.now = at;
         // Shifts change before anything else at the same instant: a shift is [start, end).
         m.apply_due_shifts();
         m.handle(event);
     }
-    m.finish(end)
+    m.finish(s.end())
 }
 
 impl Model<'_> {

@@ -452,6 +452,7 @@ impl Model<'_> {
         self.dispatch();
     }
 
+    #[cold]
     pub(super) fn apply_shift_change(&mut self) {
         let change = self.p.shifts[self.staff.next_shift];
         self.staff.next_shift += 1;
@@ -502,9 +503,15 @@ impl Model<'_> {
         }
     }
 
+    /// Applies the shift changes due by now. Asked at every event, so inlined; a change
+    /// itself is rare.
+    #[inline]
     pub(super) fn apply_due_shifts(&mut self) {
-        while self.staff.next_shift < self.p.shifts.len()
-            && self.p.shifts[self.staff.next_shift].at <= self.now
+        while self
+            .p
+            .shifts
+            .get(self.staff.next_shift)
+            .is_some_and(|change| change.at <= self.now)
         {
             self.apply_shift_change();
         }
