@@ -129,7 +129,7 @@ impl<E: Copy> EventList<E> {
     }
 
     /// Brings up the next buckets until one holds events (or none is left).
-    #[cold]
+    #[inline(never)]
     fn bring_up_next(&mut self) {
         while self.current.is_empty() && self.heap.is_empty() {
             let Some(bucket) = self.buckets.pop_front() else {
@@ -183,6 +183,7 @@ impl<E: Copy> EventList<E> {
     }
 
     /// Takes the earliest event (counted as handled).
+    #[inline]
     pub fn pop(&mut self) -> Option<(Instant, E)> {
         self.refill();
         let e = if self.earliest_is_current()? {

@@ -452,7 +452,7 @@ impl Model<'_> {
         self.dispatch();
     }
 
-    #[cold]
+    #[inline(never)]
     pub(super) fn apply_shift_change(&mut self) {
         let change = self.p.shifts[self.staff.next_shift];
         self.staff.next_shift += 1;
