@@ -111,7 +111,7 @@ pub fn run(p: &Prepared, replication: u32, with_trace: bool) -> Replication {
     let mut m = Model {
         p,
         now: s.start,
-        events: EventList::new(s.start, std::env::var("RW_WIDTH").ok().and_then(|v| v.parse().ok()).unwrap_or_else(|| bucket_width(s))).until(s.end()),
+        events: EventList::new(s.start, bucket_width(s)).until(s.end()),
         conversations: Vec::new(),
         streams: Streams::new(s.seed, replication, n),
         free: Vec::new(),
