@@ -20,6 +20,7 @@
 //! ```
 
 mod events;
+mod heap;
 mod model;
 
 pub use events::EventList;
