@@ -116,11 +116,6 @@ pub(super) struct Staff {
     /// now (periods may overlap).
     pub(super) shift_team: Vec<u16>,
     pub(super) shift_active: Vec<u32>,
-    /// Operators counted on duty, all teams together, and their slots (x concurrency).
-    pub(super) on_duty: Level,
-    pub(super) capacity: Level,
-    /// Conversations in hand, all operators together.
-    pub(super) busy: Level,
     /// The next change of the shift calendar.
     pub(super) next_shift: usize,
     pub(super) queue_seq: u64,
@@ -171,9 +166,6 @@ impl Staff {
             serving,
             shift_active: vec![0; shift_team.len()],
             shift_team,
-            on_duty: Level::default(),
-            capacity: Level::default(),
-            busy: Level::default(),
             next_shift: 0,
             queue_seq: 0,
             rng: streams::rng(scenario.seed, replication, streams::OPERATORS),
@@ -190,12 +182,8 @@ impl Staff {
         let team = &mut self.teams[o.team as usize];
         if counted {
             team.on_duty.rise(now, 1);
-            self.on_duty.rise(now, 1);
-            self.capacity.rise(now, team.concurrency);
         } else {
             team.on_duty.fall(now, 1);
-            self.on_duty.fall(now, 1);
-            self.capacity.fall(now, team.concurrency);
         }
     }
 
@@ -208,10 +196,8 @@ impl Staff {
         team.available.remove(o.busy, op);
         if busy > o.busy {
             team.busy.rise(now, busy - o.busy);
-            self.busy.rise(now, busy - o.busy);
         } else {
             team.busy.fall(now, o.busy - busy);
-            self.busy.fall(now, o.busy - busy);
         }
         o.busy = busy;
         if o.on_duty && busy < team.concurrency {

@@ -95,7 +95,7 @@ impl WeekSums {
     }
 
     /// Ends the current hour at `now`: the areas of the counts (customers waiting, and the
-    /// staff's operators on duty, busy and capacity, in all and per team) go into its sums
+    /// teams' operators on duty, busy and capacity, per team and in all) go into its sums
     /// if it is counted, and start again from zero.
     pub(super) fn close_segment(&mut self, now: Instant, hours: &LocalHours, staff: &mut Staff) {
         let counted = self.segment_counted;
@@ -108,15 +108,22 @@ impl WeekSums {
         for (c, w) in self.waiting.iter_mut().enumerate() {
             add(&mut self.hourly.waiting[c][h], w.take(now));
         }
-        add(&mut self.hourly.on_duty[h], staff.on_duty.take(now));
-        add(&mut self.hourly.busy[h], staff.busy.take(now));
-        add(&mut self.hourly.capacity[h], staff.capacity.take(now));
-        add(&mut self.hourly.span[h], (now.0 - self.segment_start.0) as u64);
+        // The staff's areas are the sums of their teams' (whole numbers: exact).
+        let (mut on_duty, mut busy, mut capacity) = (0, 0, 0);
         for (t, team) in staff.teams.iter_mut().enumerate() {
-            add(&mut self.team_busy[t], team.busy.take(now));
-            let on_duty = team.on_duty.take(now);
-            add(&mut self.team_capacity[t], on_duty * u64::from(team.concurrency));
+            let team_busy = team.busy.take(now);
+            let team_on_duty = team.on_duty.take(now);
+            let team_capacity = team_on_duty * u64::from(team.concurrency);
+            add(&mut self.team_busy[t], team_busy);
+            add(&mut self.team_capacity[t], team_capacity);
+            on_duty += team_on_duty;
+            busy += team_busy;
+            capacity += team_capacity;
         }
+        add(&mut self.hourly.on_duty[h], on_duty);
+        add(&mut self.hourly.busy[h], busy);
+        add(&mut self.hourly.capacity[h], capacity);
+        add(&mut self.hourly.span[h], (now.0 - self.segment_start.0) as u64);
         self.segment_start = now;
     }
 
