@@ -173,14 +173,17 @@ impl Model<'_> {
             return;
         };
         let slot = c.channel as usize;
-        let deadline_routed = self.staff.serving[slot]
-            .iter()
-            .any(|&t| self.staff.teams[t as usize].routing == Routing::Deadline);
+        let staff = &self.staff;
+        let deadline_routed = || {
+            staff.serving[slot]
+                .iter()
+                .any(|&t| staff.teams[t as usize].routing == Routing::Deadline)
+        };
         // The operators' inbox.
         let mut enqueue = false;
         match &mut c.inbox {
             // A later deadline for deadline routing: queued again with the new key.
-            Some(inbox) if deadline_routed => {
+            Some(inbox) if deadline_routed() => {
                 inbox.stamp = inbox_stamp;
                 enqueue = true;
             }

@@ -309,7 +309,11 @@ impl Model<'_> {
     fn dispatch_team(&mut self, team: usize) {
         let p = self.p;
         let handle_time = &p.scenario.operators.teams[team].handle_time;
-        while let Some(op) = self.staff.teams[team].available.first() {
+        // The queue is asked first: it is often empty when an operator finishes.
+        while !self.staff.teams[team].queue.is_empty() {
+            let Some(op) = self.staff.teams[team].available.first() else {
+                return;
+            };
             let Some(QueueEntry {
                 conv: id, stamp, ..
             }) = self.staff.teams[team].queue.pop()
