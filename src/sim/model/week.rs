@@ -123,7 +123,10 @@ impl WeekSums {
         add(&mut self.hourly.on_duty[h], on_duty);
         add(&mut self.hourly.busy[h], busy);
         add(&mut self.hourly.capacity[h], capacity);
-        add(&mut self.hourly.span[h], (now.0 - self.segment_start.0) as u64);
+        add(
+            &mut self.hourly.span[h],
+            (now.0 - self.segment_start.0) as u64,
+        );
         self.segment_start = now;
     }
 
