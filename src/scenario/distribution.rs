@@ -74,7 +74,6 @@ impl DurationDist {
     }
 
     /// One duration.
-    #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> Millis {
         let ms = match self {
             DurationDist::Constant(v) => return *v,

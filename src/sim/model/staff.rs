@@ -190,7 +190,6 @@ impl Staff {
     /// Sets an operator's conversations in hand from `now`, keeping their team's set of
     /// available operators. An operator whose shift has ended stops counting as on duty with
     /// their last answer.
-    #[inline]
     pub(super) fn set_busy(&mut self, op: usize, busy: u32, now: Instant) {
         let o = &mut self.operators[op];
         let team = &mut self.teams[o.team as usize];
