@@ -9,9 +9,8 @@
 //! that land in the current bucket. The order is the same as one heap's: the key of every
 //! entry is kept.
 
-use std::collections::VecDeque;
-
-use super::heap::{Keyed, MinHeap};
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, VecDeque};
 
 use crate::time::{HOUR, Instant, Millis};
 
@@ -23,13 +22,49 @@ struct Entry<E> {
     event: E,
 }
 
-impl<E: Copy> Keyed for Entry<E> {
+impl<E> Entry<E> {
     /// (instant, sequence) as one number, ordered as the pair is: one comparison without a
     /// branch instead of two, which the heap's sifting makes often and cannot predict.
     #[inline]
     fn key(&self) -> u128 {
         // The instant's sign bit flipped: negative instants order below positive ones.
         (u128::from(self.at.0 as u64 ^ (1 << 63)) << 64) | u128::from(self.seq)
+    }
+}
+
+impl<E> PartialEq for Entry<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+impl<E> Eq for Entry<E> {}
+impl<E> PartialOrd for Entry<E> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+    // Reversed: the heap's top is the earliest (instant, sequence).
+    #[inline]
+    fn lt(&self, other: &Self) -> bool {
+        other.key() < self.key()
+    }
+    #[inline]
+    fn le(&self, other: &Self) -> bool {
+        other.key() <= self.key()
+    }
+    #[inline]
+    fn gt(&self, other: &Self) -> bool {
+        other.key() > self.key()
+    }
+    #[inline]
+    fn ge(&self, other: &Self) -> bool {
+        other.key() >= self.key()
+    }
+}
+impl<E> Ord for Entry<E> {
+    // Reversed: the heap's top is the earliest (instant, sequence).
+    #[inline]
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.key().cmp(&self.key())
     }
 }
 
@@ -40,7 +75,7 @@ pub struct EventList<E> {
     /// earliest is popped from the end).
     current: Vec<Entry<E>>,
     /// Events scheduled before `limit` after the current bucket came up.
-    heap: MinHeap<Entry<E>>,
+    heap: BinaryHeap<Entry<E>>,
     /// The sort keys of the bucket being brought up (kept between buckets).
     order: Vec<u64>,
     /// `buckets[i]` holds the events in `[limit + i·width, limit + (i+1)·width)`.
@@ -67,7 +102,7 @@ impl<E: Copy> EventList<E> {
         let width = width.max(1);
         EventList {
             current: Vec::new(),
-            heap: MinHeap::default(),
+            heap: BinaryHeap::new(),
             order: Vec::new(),
             buckets: VecDeque::new(),
             limit: start.0.saturating_add(width),

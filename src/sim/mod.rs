@@ -20,7 +20,6 @@
 //! ```
 
 mod events;
-mod heap;
 mod model;
 
 pub use events::EventList;

@@ -7,7 +7,6 @@ use super::week::Level;
 use super::{Event, Model, Move, chance};
 use crate::rules::{BusinessAction, BusinessMessage, Channel, Content, Sender, Verdict};
 use crate::scenario::{Routing, Scenario};
-use crate::sim::heap::{Keyed, MinHeap};
 use crate::sim::streams;
 use crate::time::{Instant, round_to_i64};
 
@@ -72,30 +71,15 @@ pub(super) struct Operator {
     pub(super) busy: u32,
 }
 
-/// A queued conversation, ranked by the routing key, then the order of queueing (unique).
-#[derive(Clone, Copy, Debug)]
-pub(super) struct QueueEntry {
-    routing_key: i64,
-    seq: u64,
-    pub(super) conv: u32,
-    /// The stamp of the inbox entry it was queued for (stale when they differ).
-    pub(super) stamp: u32,
-}
-
-impl Keyed for QueueEntry {
-    #[inline]
-    fn key(&self) -> u128 {
-        // The routing key's sign bit flipped: negative keys rank below positive ones.
-        (u128::from(self.routing_key as u64 ^ (1 << 63)) << 64) | u128::from(self.seq)
-    }
-}
+/// A queued conversation: the routing key, then the order of queueing.
+pub(super) type QueueEntry = std::cmp::Reverse<(i64, u64, u32, u32)>;
 
 /// A team's desk: the conversations waiting for it and its operators with room for one
 /// more, and what its occupancy needs.
 pub(super) struct TeamDesk {
     /// Operators of the team on duty with room for another conversation.
     pub(super) available: Available,
-    pub(super) queue: MinHeap<QueueEntry>,
+    pub(super) queue: std::collections::BinaryHeap<QueueEntry>,
     pub(super) concurrency: u32,
     pub(super) routing: Routing,
     /// Operators whose shift is running (what the off-hours bot asks).
@@ -274,24 +258,19 @@ impl Model<'_> {
             self.staff.queue_seq += 1;
             let seq = self.staff.queue_seq;
             let queue = &mut self.staff.teams[t as usize].queue;
-            queue.push(QueueEntry {
-                routing_key: key,
-                seq,
-                conv: id,
-                stamp: inbox.stamp,
-            });
+            queue.push(std::cmp::Reverse((key, seq, id, inbox.stamp)));
             // Entries made stale by a later customer message (deadline routing queues the
             // conversation again), or taken by another team, leave only when popped; when
             // they outnumber the live ones, they are swept out, so the queue stays
             // proportional to the customers waiting.
             if queue.len() > 2 * self.conversations.len() + 1024 {
                 let conversations = &self.conversations;
-                queue.retain(|e| {
+                queue.retain(|std::cmp::Reverse((_, _, id, stamp))| {
                     conversations
-                        .get(e.conv as usize)
+                        .get(*id as usize)
                         .and_then(Option::as_ref)
                         .and_then(|c| c.inbox)
-                        .is_some_and(|i| i.stamp == e.stamp)
+                        .is_some_and(|i| i.stamp == *stamp)
                 });
             }
         }
@@ -314,9 +293,7 @@ impl Model<'_> {
             let Some(op) = self.staff.teams[team].available.first() else {
                 return;
             };
-            let Some(QueueEntry {
-                conv: id, stamp, ..
-            }) = self.staff.teams[team].queue.pop()
+            let Some(std::cmp::Reverse((_, _, id, stamp))) = self.staff.teams[team].queue.pop()
             else {
                 return;
             };
