@@ -22,19 +22,9 @@ struct Entry<E> {
     event: E,
 }
 
-impl<E> Entry<E> {
-    /// (instant, sequence) as one number, ordered as the pair is: one comparison without a
-    /// branch instead of two, which the heap's sifting makes often and cannot predict.
-    #[inline]
-    fn key(&self) -> u128 {
-        // The instant's sign bit flipped: negative instants order below positive ones.
-        (u128::from(self.at.0 as u64 ^ (1 << 63)) << 64) | u128::from(self.seq)
-    }
-}
-
 impl<E> PartialEq for Entry<E> {
     fn eq(&self, other: &Self) -> bool {
-        self.key() == other.key()
+        self.at == other.at && self.seq == other.seq
     }
 }
 impl<E> Eq for Entry<E> {}
@@ -42,29 +32,11 @@ impl<E> PartialOrd for Entry<E> {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
-    // Reversed: the heap's top is the earliest (instant, sequence).
-    #[inline]
-    fn lt(&self, other: &Self) -> bool {
-        other.key() < self.key()
-    }
-    #[inline]
-    fn le(&self, other: &Self) -> bool {
-        other.key() <= self.key()
-    }
-    #[inline]
-    fn gt(&self, other: &Self) -> bool {
-        other.key() > self.key()
-    }
-    #[inline]
-    fn ge(&self, other: &Self) -> bool {
-        other.key() >= self.key()
-    }
 }
 impl<E> Ord for Entry<E> {
     // Reversed: the heap's top is the earliest (instant, sequence).
-    #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
-        other.key().cmp(&self.key())
+        (other.at, other.seq).cmp(&(self.at, self.seq))
     }
 }
 
@@ -206,7 +178,7 @@ impl<E: Copy> EventList<E> {
             (None, None) => None,
             (Some(_), None) => Some(true),
             (None, Some(_)) => Some(false),
-            (Some(c), Some(h)) => Some(c.key() < h.key()),
+            (Some(c), Some(h)) => Some((c.at, c.seq) < (h.at, h.seq)),
         }
     }
 
