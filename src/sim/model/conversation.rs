@@ -293,8 +293,14 @@ impl Model<'_> {
         // when the standard window closes: most requests are answered by then, and a timer
         // days away would only sit stale in the event list.
         let check = window_end.filter(|_| recheck);
-        let until = self.deliverable_until(id);
-        let first_look = window_end.map_or(until, |end| until.min(end));
+        // Deliverability never ends before the standard window (the engine's
+        // `deliverable_until` is the latest of the window and what extends it), so a request
+        // opened by a message is first looked at when its window ends; the engine is asked
+        // only for a comment's.
+        let first_look = match window_end {
+            Some(end) => end,
+            None => self.deliverable_until(id),
+        };
         let expiry = (first_look < Instant::ALWAYS).then(|| first_look.max(t));
         match (check, expiry) {
             // Both at the window's end: one event doing both, in that order, which is the
