@@ -40,6 +40,12 @@ impl<E> Ord for Entry<E> {
     }
 }
 
+/// The largest vector kept for reuse as a new bucket, and how many are kept.
+const SPARE_CAPACITY: usize = 256;
+const SPARES: usize = 8;
+/// The buckets after the current one that may receive a spare vector.
+const NEAR_BUCKETS: usize = 4;
+
 /// Events of type `E`, taken earliest first.
 #[derive(Debug)]
 pub struct EventList<E> {
@@ -50,6 +56,10 @@ pub struct EventList<E> {
     heap: BinaryHeap<Entry<E>>,
     /// The sort keys of the bucket being brought up (kept between buckets).
     order: Vec<u64>,
+    /// Emptied vectors of buckets brought up, for buckets receiving their first event: a
+    /// bucket of a few dozen events would otherwise cost an allocation, two reallocations
+    /// as it fills, and a free.
+    spare: Vec<Vec<Entry<E>>>,
     /// `buckets[i]` holds the events in `[limit + i·width, limit + (i+1)·width)`.
     buckets: VecDeque<Vec<Entry<E>>>,
     limit: i64,
@@ -76,6 +86,7 @@ impl<E: Copy> EventList<E> {
             current: Vec::new(),
             heap: BinaryHeap::new(),
             order: Vec::new(),
+            spare: Vec::new(),
             buckets: VecDeque::new(),
             limit: start.0.saturating_add(width),
             width,
@@ -114,7 +125,15 @@ impl<E: Copy> EventList<E> {
             while self.buckets.len() <= i {
                 self.buckets.push_back(Vec::new());
             }
-            self.buckets[i].push(entry);
+            let bucket = &mut self.buckets[i];
+            // Only for the next few buckets: one days ahead that receives a timer now gets
+            // the rest of its events over a day and sizes itself.
+            if bucket.capacity() == 0 && i < NEAR_BUCKETS {
+                if let Some(spare) = self.spare.pop() {
+                    *bucket = spare;
+                }
+            }
+            bucket.push(entry);
         }
         self.len += 1;
         self.peak = self.peak.max(self.len);
@@ -144,7 +163,7 @@ impl<E: Copy> EventList<E> {
     /// first. A bucket's events were pushed in the order they were scheduled, so their
     /// positions are in sequence order: sorting the numbers (offset of the instant, position)
     /// orders them by (instant, sequence), and numbers sort faster than entries.
-    fn bring_up(&mut self, bucket: Vec<Entry<E>>) {
+    fn bring_up(&mut self, mut bucket: Vec<Entry<E>>) {
         let start = self.limit.saturating_sub(self.width);
         let fits = self.width <= u32::MAX as i64 && bucket.len() <= u32::MAX as usize;
         // The current vector is empty here; it receives the sorted bucket.
@@ -166,10 +185,17 @@ impl<E: Copy> EventList<E> {
                     .map(|&k| bucket[(k & u64::from(u32::MAX)) as usize]),
             );
         } else {
-            current.extend(bucket);
+            current.extend_from_slice(&bucket);
             current.sort_unstable_by_key(|e| std::cmp::Reverse((e.at, e.seq)));
         }
         self.current = current;
+        // Kept only when small, and only a few: a vector keeps its capacity, and a busy
+        // bucket's must not be carried ahead into quiet ones (memory would follow the
+        // busiest bucket rather than the events waiting).
+        if (1..=SPARE_CAPACITY).contains(&bucket.capacity()) && self.spare.len() < SPARES {
+            bucket.clear();
+            self.spare.push(bucket);
+        }
     }
 
     /// Whether the earliest event is the current bucket's last (rather than the heap's top).
