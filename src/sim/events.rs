@@ -126,8 +126,9 @@ impl<E: Copy> EventList<E> {
                 self.buckets.push_back(Vec::new());
             }
             let bucket = &mut self.buckets[i];
-            // Only for the next few buckets: one days ahead that receives a timer now gets
-            // the rest of its events over a day and sizes itself.
+            // Only for the next few buckets: a bucket a day ahead that receives a timer now
+            // fills over the day and sizes itself; given a spare, it would hold that
+            // capacity all day (the large scenario's peak memory: 29 MB → 50 MB).
             if bucket.capacity() == 0 && i < NEAR_BUCKETS {
                 if let Some(spare) = self.spare.pop() {
                     *bucket = spare;

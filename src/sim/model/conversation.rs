@@ -87,6 +87,9 @@ impl Conversation {
         }
     }
 
+    /// [`Conversation::may`] for a probability above 0, kept out of line so that the common
+    /// case (a behaviour switched off) is a comparison at the call site; inlining the whole
+    /// costs 2% more instructions on a workload with every probability at 0.
     fn draw_move(
         &mut self,
         events: &mut EventList<Event>,
