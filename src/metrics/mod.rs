@@ -17,7 +17,11 @@
 //! assert!(METRICS.iter().any(|m| m.name == "unanswered_rate"));
 //! ```
 
+mod latency;
+
 use hdrhistogram::Histogram;
+use latency::histogram;
+pub use latency::{Latencies, LatencyBins};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use crate::rules::{Channel, Reason, Sender, Verdict};
@@ -382,11 +386,6 @@ const fn sender_slot(sender: Sender) -> usize {
         Sender::Operator => 0,
         Sender::Bot => 1,
     }
-}
-
-fn histogram() -> Histogram<u64> {
-    // Milliseconds at three significant digits; it grows to the largest value recorded.
-    Histogram::new(3).unwrap_or_else(|_| unreachable!("3 significant digits are valid"))
 }
 
 /// What one replication counts on one channel (or, summed, on all).
