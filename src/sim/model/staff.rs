@@ -174,15 +174,26 @@ impl Staff {
     /// Sets an operator's conversations in hand from `now`, keeping their team's set of
     /// available operators. An operator whose shift has ended stops counting as on duty with
     /// their last answer.
-    pub(super) fn set_busy(&mut self, op: usize, busy: u32, now: Instant) {
+    /// Operator `op` takes a conversation. (Taking and finishing are two functions, not one
+    /// with the new count: one function's branches would alternate between the two.)
+    pub(super) fn take_one(&mut self, op: usize, now: Instant) {
         let o = &mut self.operators[op];
         let team = &mut self.teams[o.team as usize];
         team.available.remove(o.busy, op);
-        if busy > o.busy {
-            team.busy.rise(now, busy - o.busy);
-        } else {
-            team.busy.fall(now, o.busy - busy);
+        team.busy.rise(now, 1);
+        o.busy += 1;
+        if o.on_duty && o.busy < team.concurrency {
+            team.available.insert(o.busy, op);
         }
+    }
+
+    /// Operator `op` has finished a conversation.
+    pub(super) fn finish_one(&mut self, op: usize, now: Instant) {
+        let o = &mut self.operators[op];
+        let team = &mut self.teams[o.team as usize];
+        team.available.remove(o.busy, op);
+        let busy = o.busy.saturating_sub(1);
+        team.busy.fall(now, o.busy - busy);
         o.busy = busy;
         if o.on_duty && busy < team.concurrency {
             team.available.insert(busy, op);
@@ -331,7 +342,7 @@ impl Model<'_> {
             let busy = self.staff.operators[op].busy;
             let base = handle_time.sample(&mut self.staff.rng);
             let slowed = base as f64 * (1.0 + p.scenario.operators.busy_slowdown * f64::from(busy));
-            self.staff.set_busy(op, busy + 1, t);
+            self.staff.take_one(op, t);
             self.events.schedule(
                 t.plus(round_to_i64(slowed)),
                 Event::AnswerReady {
@@ -343,11 +354,7 @@ impl Model<'_> {
     }
 
     pub(super) fn answer_ready(&mut self, id: u32, op: usize) {
-        self.staff.set_busy(
-            op,
-            self.staff.operators[op].busy.saturating_sub(1),
-            self.now,
-        );
+        self.staff.finish_one(op, self.now);
         let t = self.now;
         let p = self.p;
         let s = &p.scenario;
