@@ -339,12 +339,19 @@ impl Model<'_> {
                     }
                 }
             }
-            let busy = self.staff.operators[op].busy;
             let base = handle_time.sample(&mut self.staff.rng);
-            let slowed = base as f64 * (1.0 + p.scenario.operators.busy_slowdown * f64::from(busy));
+            let slowdown = p.scenario.operators.busy_slowdown;
+            // Without slowdown the product below is `base` exactly (a whole number of
+            // milliseconds, at most a year): skipped.
+            let handle = if slowdown == 0.0 {
+                base
+            } else {
+                let busy = self.staff.operators[op].busy;
+                round_to_i64(base as f64 * (1.0 + slowdown * f64::from(busy)))
+            };
             self.staff.take_one(op, t);
             self.events.schedule(
-                t.plus(round_to_i64(slowed)),
+                t.plus(handle),
                 Event::AnswerReady {
                     conv: id,
                     operator: op as u32,
