@@ -27,10 +27,22 @@ pub(super) fn histogram() -> Histogram<u64> {
         .unwrap_or_else(|_| unreachable!("3 significant digits are valid"))
 }
 
+/// The most a bin counts before its count is set aside (small in tests, to reach that path).
+#[cfg(not(test))]
+const FULL: u32 = u32::MAX;
+#[cfg(test)]
+const FULL: u32 = 1_000;
+
 /// Counts of latencies (milliseconds) in the bins of [`histogram`].
+///
+/// Bins are 32 bits: a replication's latencies span a few dozen buckets of 1,024 bins each,
+/// and zeroing them as they grow is a fixed cost that a short run feels. A bin that would
+/// count past [`FULL`] sets its count aside in `full` and starts again from zero.
 #[derive(Clone, Debug, Default)]
 pub struct LatencyBins {
-    counts: Vec<u64>,
+    counts: Vec<u32>,
+    /// Bins that reached [`FULL`], once per time.
+    full: Vec<usize>,
 }
 
 impl LatencyBins {
@@ -39,25 +51,43 @@ impl LatencyBins {
     pub fn record(&mut self, ms: u64) {
         let i = bin(ms);
         match self.counts.get_mut(i) {
-            Some(c) => *c += 1,
-            None => self.grow_and_record(i),
+            Some(c) if *c < FULL => *c += 1,
+            _ => self.record_rarely(i),
         }
     }
 
+    /// A latency beyond the bins so far, or in a full bin.
     #[inline(never)]
-    fn grow_and_record(&mut self, i: usize) {
-        // To the end of the value's bucket: one growth per doubling of the largest latency.
-        let end = ((i >> HALF_MAGNITUDE) + 1) << HALF_MAGNITUDE;
-        self.counts.resize(end, 0);
+    fn record_rarely(&mut self, i: usize) {
+        if i >= self.counts.len() {
+            // To the end of the value's bucket: one growth per doubling of the largest latency.
+            let end = ((i >> HALF_MAGNITUDE) + 1) << HALF_MAGNITUDE;
+            self.counts.resize(end, 0);
+        } else {
+            self.full.push(i);
+            self.counts[i] = 0;
+        }
         self.counts[i] += 1;
     }
 
     /// The histogram of the latencies counted.
     pub fn into_histogram(self) -> Histogram<u64> {
         let mut h = histogram();
-        for (i, &n) in self.counts.iter().enumerate().filter(|(_, n)| **n > 0) {
-            // Infallible: the histogram grows to any value, and no bin overflows u64.
-            let _ = h.record_n(lowest_in_bin(i), n);
+        // Infallible below: the histogram grows to any value, and no bin overflows u64.
+        // Highest first: the histogram grows once, to its full range, rather than once per
+        // bucket (each growth copies and zeroes its counts).
+        const RUN: usize = 64;
+        for (r, run) in self.counts.chunks(RUN).enumerate().rev() {
+            // Most runs of the higher buckets are empty: one vector test skips them.
+            if run.iter().fold(0, |any, &n| any | n) == 0 {
+                continue;
+            }
+            for (j, &n) in run.iter().enumerate().rev().filter(|(_, n)| **n > 0) {
+                let _ = h.record_n(lowest_in_bin(r * RUN + j), u64::from(n));
+            }
+        }
+        for &i in &self.full {
+            let _ = h.record_n(lowest_in_bin(i), u64::from(FULL));
         }
         h
     }
@@ -171,6 +201,9 @@ mod tests {
         assert_same(&[0]);
         assert_same(&[0, 0, 7]);
         assert_same(&[5_000_000, 1, 2_048, 2_047]);
+        // Bins that fill up (more than `FULL` times the same latency), twice over.
+        let full: Vec<u64> = (0..2 * FULL as u64 + 10).map(|k| 3_000 + k % 2).collect();
+        assert_same(&full);
         let mut rng = ChaCha8Rng::seed_from_u64(15);
         for _ in 0..50 {
             let n = rng.random_range(1..400);
