@@ -67,7 +67,7 @@ impl RequestLog {
         let k = &mut self.counters[channel as usize];
         k.requests += 1;
         if answered {
-            let _ = k.first_response.record((at.0 - r.opened.0).max(0) as u64);
+            k.first_response.record((at.0 - r.opened.0).max(0) as u64);
         } else {
             k.unanswered += 1;
         }

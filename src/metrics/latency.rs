@@ -1,106 +1,129 @@
-//! Latencies as a replication records them: counted in the bins of a three-significant-digit
-//! [`Histogram`] and turned into one when the replication ends.
+//! Latency histograms: milliseconds counted in log-linear bins of three significant digits,
+//! the bins of an HdrHistogram (`hdrhistogram::Histogram::new(3)`), and read the way it reads
+//! them, so that its figures and ours are the same to the bit (tested against it).
 //!
-//! A replication records three latencies per answer. `Histogram::record` also keeps its total,
-//! extremes and range up to date and guards every count against overflow, about three times
-//! the instructions of adding one to a bin; on a busy queue that was 8% of the simulation.
-//! [`LatencyBins::into_histogram`] gives the histogram that recording the same values one by
-//! one would have given (its public figures are those of the bins: `max` is the highest value
-//! equivalent to the largest recorded, and so on), so reports do not change.
+//! A replication records three latencies per answer. The library's `record` also keeps
+//! extremes and its range up to date and guards every count against overflow, three times the
+//! instructions of adding one to a bin; on a busy queue that was 8% of the simulation. Only
+//! what the metrics read is kept here: counts by bin and their total.
+//!
+//! ```
+//! use replywindow::metrics::LatencyHistogram;
+//!
+//! let mut h = LatencyHistogram::default();
+//! for ms in [1_000, 2_000, 3_000, 60_000] {
+//!     h.record(ms);
+//! }
+//! assert_eq!(h.len(), 4);
+//! assert_eq!(h.count_at_most(3_000), 3);
+//! // Three significant digits: 60,000 ms is counted in a bin 32 ms wide.
+//! assert_eq!(h.value_at_quantile(1.0), 60_031);
+//! ```
 
-use hdrhistogram::Histogram;
-
-use super::Counters;
-
-/// Significant digits of every latency histogram.
-const SIGNIFICANT_DIGITS: u8 = 3;
 /// For three significant digits a bucket has 2,048 sub-buckets, of which the upper half
 /// (1,024 = 2^10) is used past the first bucket.
 const HALF_MAGNITUDE: u32 = 10;
 /// Values below 2,048 have a bin each (bucket 0).
 const FIRST_BUCKET: u64 = 2 << HALF_MAGNITUDE;
 
-/// A fresh latency histogram: milliseconds at three significant digits, growing to the
-/// largest value recorded.
-pub(super) fn histogram() -> Histogram<u64> {
-    Histogram::new(SIGNIFICANT_DIGITS)
-        .unwrap_or_else(|_| unreachable!("3 significant digits are valid"))
+/// Latencies in milliseconds, counted by bin.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LatencyHistogram {
+    /// Counts by bin, up to the end of the highest bucket recorded in.
+    counts: Vec<u64>,
+    total: u64,
 }
 
-/// The most a bin counts before its count is set aside (small in tests, to reach that path).
-#[cfg(not(test))]
-const FULL: u32 = u32::MAX;
-#[cfg(test)]
-const FULL: u32 = 1_000;
-
-/// Counts of latencies (milliseconds) in the bins of [`histogram`].
-///
-/// Bins are 32 bits: a replication's latencies span a few dozen buckets of 1,024 bins each,
-/// and zeroing them as they grow is a fixed cost that a short run feels. A bin that would
-/// count past [`FULL`] sets its count aside in `full` and starts again from zero.
-#[derive(Clone, Debug, Default)]
-pub struct LatencyBins {
-    counts: Vec<u32>,
-    /// Bins that reached [`FULL`], once per time.
-    full: Vec<usize>,
-}
-
-impl LatencyBins {
+impl LatencyHistogram {
     /// Counts one latency of `ms` milliseconds.
     #[inline]
     pub fn record(&mut self, ms: u64) {
         let i = bin(ms);
         match self.counts.get_mut(i) {
-            Some(c) if *c < FULL => *c += 1,
-            _ => self.record_rarely(i),
+            Some(c) => *c += 1,
+            None => self.grow_and_record(i),
         }
+        self.total += 1;
     }
 
-    /// A latency beyond the bins so far, or in a full bin.
     #[inline(never)]
-    fn record_rarely(&mut self, i: usize) {
-        if i >= self.counts.len() {
-            // To the end of the value's bucket: one growth per doubling of the largest latency.
-            let end = ((i >> HALF_MAGNITUDE) + 1) << HALF_MAGNITUDE;
-            self.counts.resize(end, 0);
-        } else {
-            self.full.push(i);
-            self.counts[i] = 0;
-        }
+    fn grow_and_record(&mut self, i: usize) {
+        self.grow_to(i);
         self.counts[i] += 1;
     }
 
-    /// The histogram of the latencies counted.
-    pub fn into_histogram(self) -> Histogram<u64> {
-        let mut h = histogram();
-        // Infallible below: the histogram grows to any value, and no bin overflows u64.
-        // Highest first: the histogram grows once, to its full range, rather than once per
-        // bucket (each growth copies and zeroes its counts).
-        const RUN: usize = 64;
-        for (r, run) in self.counts.chunks(RUN).enumerate().rev() {
-            // Most runs of the higher buckets are empty: one vector test skips them.
-            if run.iter().fold(0, |any, &n| any | n) == 0 {
-                continue;
-            }
-            for (j, &n) in run.iter().enumerate().rev().filter(|(_, n)| **n > 0) {
-                let _ = h.record_n(lowest_in_bin(r * RUN + j), u64::from(n));
+    /// Makes room up to the end of bin `i`'s bucket: one growth per doubling of the largest
+    /// latency.
+    fn grow_to(&mut self, i: usize) {
+        let end = ((i >> HALF_MAGNITUDE) + 1) << HALF_MAGNITUDE;
+        if end > self.counts.len() {
+            self.counts.resize(end, 0);
+        }
+    }
+
+    /// Latencies counted.
+    pub fn len(&self) -> u64 {
+        self.total
+    }
+
+    /// True when nothing was counted.
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    /// Latencies of at most `ms` (to the bins' resolution: all those in `ms`'s bin).
+    pub fn count_at_most(&self, ms: u64) -> u64 {
+        let Some(last) = self.counts.len().checked_sub(1) else {
+            return 0;
+        };
+        self.counts[..=bin(ms).min(last)].iter().sum()
+    }
+
+    /// The latency at quantile `q` (0 to 1): the highest value of the bin in which the
+    /// cumulative count reaches `q` of the total, the lowest for `q` = 0; 0 when empty.
+    pub fn value_at_quantile(&self, q: f64) -> u64 {
+        let q = q.min(1.0);
+        // At least the first latency counted.
+        let rank = ((q * self.total as f64).ceil() as u64).max(1);
+        let mut below = 0;
+        for (i, &n) in self.counts.iter().enumerate() {
+            below += n;
+            if below >= rank {
+                let lowest = lowest_in_bin(i);
+                return if q == 0.0 {
+                    lowest
+                } else {
+                    lowest + bin_width(lowest) - 1
+                };
             }
         }
-        for &i in &self.full {
-            let _ = h.record_n(lowest_in_bin(i), u64::from(FULL));
+        0
+    }
+
+    /// Adds `other`'s counts to these.
+    pub fn add(&mut self, other: &LatencyHistogram) {
+        if let Some(last) = other.counts.len().checked_sub(1) {
+            self.grow_to(last);
         }
-        h
+        for (mine, theirs) in self.counts.iter_mut().zip(&other.counts) {
+            *mine += theirs;
+        }
+        self.total += other.total;
     }
 }
 
-/// The bin of `ms`, as `Histogram` numbers them (its `index_for`).
+/// The bin of `ms`: the bucket is how many doublings `ms` is past the first bucket (0 inside
+/// it), the bin its place in that bucket, in the upper half except in bucket 0.
 #[inline]
 fn bin(ms: u64) -> usize {
-    // How many doublings `ms` is past the first bucket (0 inside it)...
-    let bucket = (u64::BITS - HALF_MAGNITUDE - 1) - (ms | (FIRST_BUCKET - 1)).leading_zeros();
-    // ...and its place in that bucket, in the upper half (except in bucket 0).
+    let bucket = bucket(ms);
     let sub = (ms >> bucket) as usize;
     ((bucket as usize + 1) << HALF_MAGNITUDE) + sub - (1 << HALF_MAGNITUDE)
+}
+
+#[inline]
+fn bucket(ms: u64) -> u32 {
+    (u64::BITS - HALF_MAGNITUDE - 1) - (ms | (FIRST_BUCKET - 1)).leading_zeros()
 }
 
 /// The lowest value of bin `i`.
@@ -114,65 +137,77 @@ fn lowest_in_bin(i: usize) -> u64 {
     (sub as u64) << bucket
 }
 
-/// The three latencies a replication records on one channel, in [`Counters`]' terms.
-#[derive(Clone, Debug, Default)]
-pub struct Latencies {
-    /// See [`Counters::pickup_wait`].
-    pub pickup_wait: LatencyBins,
-    /// See [`Counters::first_response`].
-    pub first_response: LatencyBins,
-    /// See [`Counters::time_to_answer`].
-    pub time_to_answer: LatencyBins,
-}
-
-impl Latencies {
-    /// Puts these latencies into `k`'s histograms (replacing what they held).
-    pub fn into_counters(self, k: &mut Counters) {
-        k.pickup_wait = self.pickup_wait.into_histogram();
-        k.first_response = self.first_response.into_histogram();
-        k.time_to_answer = self.time_to_answer.into_histogram();
-    }
+/// How many values share the bin of `ms`.
+fn bin_width(ms: u64) -> u64 {
+    1 << bucket(ms)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hdrhistogram::Histogram;
     use rand::{RngExt, SeedableRng};
     use rand_chacha::ChaCha8Rng;
 
-    /// The histogram recorded one value at a time, the way the library does it.
+    /// The library's histogram of the same values: the oracle.
     fn oracle(values: &[u64]) -> Histogram<u64> {
-        let mut h = histogram();
+        let mut h = Histogram::new(3).unwrap_or_else(|e| panic!("{e}"));
         for &v in values {
             h.record(v).unwrap_or_else(|e| panic!("recording {v}: {e}"));
         }
         h
     }
 
-    fn binned(values: &[u64]) -> Histogram<u64> {
-        let mut bins = LatencyBins::default();
+    fn ours(values: &[u64]) -> LatencyHistogram {
+        let mut h = LatencyHistogram::default();
         for &v in values {
-            bins.record(v);
+            h.record(v);
         }
-        bins.into_histogram()
+        h
     }
 
-    fn assert_same(values: &[u64]) {
-        let (want, got) = (oracle(values), binned(values));
-        assert!(got == want, "histograms differ for {values:?}");
-        assert_eq!(got.len(), want.len());
-        // `==` walks the left one's bins: the same number of bins makes it symmetric.
-        assert_eq!(got.distinct_values(), want.distinct_values());
-        assert_eq!((got.min(), got.max()), (want.min(), want.max()));
-        assert_eq!(got.mean().to_bits(), want.mean().to_bits());
-        for q in [0.0, 0.1, 0.5, 0.9, 0.99, 1.0] {
-            assert_eq!(got.value_at_quantile(q), want.value_at_quantile(q), "q {q}");
+    /// Every figure the metrics read, on the library's histogram and on ours.
+    fn assert_reads_alike(want: &Histogram<u64>, got: &LatencyHistogram, what: &str) {
+        assert_eq!(got.len(), want.len(), "{what}: len");
+        assert_eq!(got.is_empty(), want.is_empty(), "{what}: is_empty");
+        if want.is_empty() {
+            return;
         }
+        for q in [
+            0.0, 1e-9, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1.0, 1.5,
+        ] {
+            assert_eq!(
+                got.value_at_quantile(q),
+                want.value_at_quantile(q),
+                "{what}: quantile {q}"
+            );
+        }
+        let top = want.max();
+        let mut limits = vec![0, 1, 2_047, 2_048, 2_049, top, top + 1, u64::MAX / 2];
+        limits.extend((0..50).map(|k| top / 40 * k));
+        for limit in limits {
+            assert_eq!(
+                got.count_at_most(limit),
+                want.count_between(0, limit),
+                "{what}: at most {limit}"
+            );
+        }
+    }
+
+    fn random_values(rng: &mut ChaCha8Rng) -> Vec<u64> {
+        let n = rng.random_range(0..400);
+        // Latencies from a millisecond to years, most of them short.
+        (0..n)
+            .map(|_| {
+                let magnitude = rng.random_range(0..36);
+                rng.random_range(0..(1u64 << magnitude) + 1)
+            })
+            .collect()
     }
 
     #[test]
-    fn bins_are_the_histograms_bins() {
-        let h = histogram();
+    fn bins_are_the_librarys_bins() {
+        let h = oracle(&[]);
         for v in (0..5_000).chain([
             2_047,
             2_048,
@@ -182,11 +217,12 @@ mod tests {
             31_622_400_000,
             (1 << 40) - 1,
         ]) {
+            let lowest = lowest_in_bin(bin(v));
+            assert_eq!(lowest, h.lowest_equivalent(v), "value {v}, bin {}", bin(v));
             assert_eq!(
-                lowest_in_bin(bin(v)),
-                h.lowest_equivalent(v),
-                "value {v}, bin {}",
-                bin(v)
+                lowest + bin_width(v) - 1,
+                h.highest_equivalent(v),
+                "value {v}"
             );
             assert!(
                 bin(v + 1) == bin(v) || bin(v + 1) == bin(v) + 1,
@@ -196,25 +232,30 @@ mod tests {
     }
 
     #[test]
-    fn the_same_histogram_as_recording_one_by_one() {
-        assert_same(&[]);
-        assert_same(&[0]);
-        assert_same(&[0, 0, 7]);
-        assert_same(&[5_000_000, 1, 2_048, 2_047]);
-        // Bins that fill up (more than `FULL` times the same latency), twice over.
-        let full: Vec<u64> = (0..2 * FULL as u64 + 10).map(|k| 3_000 + k % 2).collect();
-        assert_same(&full);
+    fn reads_like_the_library() {
+        for values in [&[][..], &[0], &[0, 0, 7], &[5_000_000, 1, 2_048, 2_047]] {
+            assert_reads_alike(&oracle(values), &ours(values), &format!("{values:?}"));
+        }
         let mut rng = ChaCha8Rng::seed_from_u64(15);
-        for _ in 0..50 {
-            let n = rng.random_range(1..400);
-            // Latencies from a millisecond to years, most of them short.
-            let values: Vec<u64> = (0..n)
-                .map(|_| {
-                    let magnitude = rng.random_range(0..36);
-                    rng.random_range(0..(1u64 << magnitude) + 1)
-                })
-                .collect();
-            assert_same(&values);
+        for case in 0..40 {
+            let values = random_values(&mut rng);
+            assert_reads_alike(&oracle(&values), &ours(&values), &format!("case {case}"));
+        }
+    }
+
+    #[test]
+    fn adds_like_the_library() {
+        let mut rng = ChaCha8Rng::seed_from_u64(16);
+        for case in 0..30 {
+            let (a, b) = (random_values(&mut rng), random_values(&mut rng));
+            let mut want = oracle(&a);
+            want.add(oracle(&b))
+                .unwrap_or_else(|e| panic!("case {case}: {e}"));
+            let mut got = ours(&a);
+            got.add(&ours(&b));
+            assert_reads_alike(&want, &got, &format!("case {case}, sum"));
+            // Adding is recording the values of both.
+            assert_eq!(got, ours(&[a, b].concat()), "case {case}");
         }
     }
 }

@@ -19,9 +19,7 @@
 
 mod latency;
 
-use hdrhistogram::Histogram;
-use latency::histogram;
-pub use latency::{Latencies, LatencyBins};
+pub use latency::LatencyHistogram;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use crate::rules::{Channel, Reason, Sender, Verdict};
@@ -414,9 +412,9 @@ pub struct Counters {
     /// when never picked up.
     pub queue_total: u64,
     /// Closed requests that an operator picked up: milliseconds from opening to pick-up.
-    pub pickup_wait: Histogram<u64>,
-    pub first_response: Histogram<u64>,
-    pub time_to_answer: Histogram<u64>,
+    pub pickup_wait: LatencyHistogram,
+    pub first_response: LatencyHistogram,
+    pub time_to_answer: LatencyHistogram,
 }
 
 impl Default for Counters {
@@ -439,9 +437,9 @@ impl Default for Counters {
             abandoned: 0,
             wait_total: 0,
             queue_total: 0,
-            pickup_wait: histogram(),
-            first_response: histogram(),
-            time_to_answer: histogram(),
+            pickup_wait: LatencyHistogram::default(),
+            first_response: LatencyHistogram::default(),
+            time_to_answer: LatencyHistogram::default(),
         }
     }
 }
@@ -452,7 +450,7 @@ fn ratio(a: u64, b: u64) -> Option<f64> {
 
 /// The `q` quantile, in minutes, of `closed` requests of which those in `h` were answered and
 /// the others never: infinite (`never`) when it falls among the unanswered.
-fn quantile_over_closed(h: &Histogram<u64>, closed: u64, q: f64) -> Option<f64> {
+fn quantile_over_closed(h: &LatencyHistogram, closed: u64, q: f64) -> Option<f64> {
     if closed == 0 {
         return None;
     }
@@ -466,16 +464,11 @@ fn quantile_over_closed(h: &Histogram<u64>, closed: u64, q: f64) -> Option<f64> 
 
 /// Of `closed` requests, the share whose time in `h` is at most `limit` (to the histogram's
 /// three significant digits).
-fn share_within(h: &Histogram<u64>, closed: u64, limit: Millis) -> Option<f64> {
-    let within = if h.is_empty() {
-        0
-    } else {
-        h.count_between(0, limit.max(0) as u64)
-    };
-    ratio(within, closed)
+fn share_within(h: &LatencyHistogram, closed: u64, limit: Millis) -> Option<f64> {
+    ratio(h.count_at_most(limit.max(0) as u64), closed)
 }
 
-fn quantile_minutes(h: &Histogram<u64>, q: f64) -> Option<f64> {
+fn quantile_minutes(h: &LatencyHistogram, q: f64) -> Option<f64> {
     (!h.is_empty()).then(|| h.value_at_quantile(q) as f64 / MINUTE as f64)
 }
 
@@ -505,10 +498,9 @@ impl Counters {
         self.abandoned += other.abandoned;
         self.wait_total += other.wait_total;
         self.queue_total += other.queue_total;
-        let _ = self.pickup_wait.add(&other.pickup_wait);
-        // Both auto-resize, so adding cannot fail.
-        let _ = self.first_response.add(&other.first_response);
-        let _ = self.time_to_answer.add(&other.time_to_answer);
+        self.pickup_wait.add(&other.pickup_wait);
+        self.first_response.add(&other.first_response);
+        self.time_to_answer.add(&other.time_to_answer);
     }
 
     /// Counts a business message of `sender` as it is sent, before any decision.

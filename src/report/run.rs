@@ -2,8 +2,6 @@
 
 use std::fmt::Write as _;
 
-use hdrhistogram::Histogram;
-
 use super::charts::{
     Bar, BarChart, Chart, ChartError, Line, LineChart, Plot, XFormat, channel_colour, chart_files,
     render, row_colour,
@@ -13,7 +11,7 @@ use super::{
     BacklogRow, Summary, TeamRow, backlog_csv, backlog_rows, hourly_csv, replications_csv,
     summary_csv, team_rows, teams_csv, verdicts_csv,
 };
-use crate::metrics::{Metric, ReplicationMetrics};
+use crate::metrics::{LatencyHistogram, Metric, ReplicationMetrics};
 use crate::output::OutputFile;
 use crate::rules::Reason;
 use crate::scenario::Scenario;
@@ -198,7 +196,7 @@ fn first_response(reps: &[&ReplicationMetrics]) -> Plot {
     let mut lines = Vec::new();
     let mut longest: f64 = 48.0;
     if let Some(first) = reps.first() {
-        let merged: Vec<(String, Histogram<u64>, u64)> = first
+        let merged: Vec<(String, LatencyHistogram, u64)> = first
             .channels
             .iter()
             .enumerate()
@@ -206,7 +204,7 @@ fn first_response(reps: &[&ReplicationMetrics]) -> Plot {
                 let mut h = c.first_response.clone();
                 let mut closed = c.requests;
                 for m in &reps[1..] {
-                    let _ = h.add(&m.channels[slot].1.first_response);
+                    h.add(&m.channels[slot].1.first_response);
                     closed += m.channels[slot].1.requests;
                 }
                 (channel.to_string(), h, closed)
@@ -226,7 +224,7 @@ fn first_response(reps: &[&ReplicationMetrics]) -> Plot {
             let points = (0..=steps)
                 .map(|i| {
                     let x = longest * i as f64 / steps as f64;
-                    let below = h.count_between(0, (x * HOUR as f64) as u64) as f64
+                    let below = h.count_at_most((x * HOUR as f64) as u64) as f64
                         / closed.max(1) as f64
                         * 100.0;
                     (x, below)

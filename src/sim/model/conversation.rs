@@ -5,7 +5,7 @@
 use super::streams::Streams;
 
 use super::{Event, EventList, Model, chance, short};
-use crate::metrics::{Counters, Latencies};
+use crate::metrics::Counters;
 use crate::rules::mutants::{self, Mutant};
 use crate::rules::{AnswerStyle, BusinessMessage, Case, Channel, CustomerAction, Sender, Verdict};
 use crate::scenario::{DurationDist, Routing};
@@ -110,18 +110,12 @@ impl Conversation {
 
 /// Counts a request closed at `t` (answered or not), picked up at `picked_at` if ever: its
 /// wait for an operator, until picked up or, never picked up, until it closed.
-fn record_closed(
-    k: &mut Counters,
-    l: &mut Latencies,
-    r: &Request,
-    t: Instant,
-    picked_at: Option<Instant>,
-) {
+fn record_closed(k: &mut Counters, r: &Request, t: Instant, picked_at: Option<Instant>) {
     k.requests += 1;
     let waited_until = picked_at.unwrap_or(t);
     k.queue_total += (waited_until.0 - r.opened.0) as u64;
     if let Some(at) = picked_at {
-        l.pickup_wait.record((at.0 - r.opened.0) as u64);
+        k.pickup_wait.record((at.0 - r.opened.0) as u64);
     }
 }
 
@@ -439,12 +433,11 @@ impl Model<'_> {
         self.week.waiting[slot].fall(t, 1);
         if r.counted {
             let k = &mut self.counters[slot];
-            let l = &mut self.latencies[slot];
             // Answered, so picked up: at the latest when the answer came (a request that
             // opened while its conversation was already in hand).
-            record_closed(k, l, &r, t, Some(r.picked_at.unwrap_or(t)));
-            l.first_response.record((t.0 - r.opened.0) as u64);
-            l.time_to_answer.record((t.0 - r.latest.0) as u64);
+            record_closed(k, &r, t, Some(r.picked_at.unwrap_or(t)));
+            k.first_response.record((t.0 - r.opened.0) as u64);
+            k.time_to_answer.record((t.0 - r.latest.0) as u64);
             if r.at_risk && r.warned && r.wrote_after_warning {
                 k.rescued += 1;
             }
@@ -475,7 +468,7 @@ impl Model<'_> {
         self.week.waiting[slot].fall(self.now, 1);
         if r.counted {
             let k = &mut self.counters[slot];
-            record_closed(k, &mut self.latencies[slot], &r, self.now, r.picked_at);
+            record_closed(k, &r, self.now, r.picked_at);
             k.unanswered += 1;
         }
         self.maybe_end(id);

@@ -13,7 +13,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::Prepared;
 use super::events::EventList;
-use crate::metrics::{Counters, Latencies, ReplicationMetrics, TeamLoad, weeks};
+use crate::metrics::{Counters, ReplicationMetrics, TeamLoad, weeks};
 use crate::rules::{BusinessMessage, Channel};
 use crate::time::{HOUR, Instant, MINUTE};
 use crate::trace::{TraceRecord, outcomes};
@@ -100,8 +100,6 @@ struct Model<'a> {
     staff: Staff,
     week: WeekSums,
     counters: Vec<Counters>,
-    /// Latencies by channel, put into the counters' histograms at the end.
-    latencies: Vec<Latencies>,
     warm_up_end: Instant,
     trace: Option<Vec<TraceRecord>>,
 }
@@ -125,7 +123,6 @@ pub fn run(p: &Prepared, replication: u32, with_trace: bool) -> Replication {
         staff: Staff::new(s, replication),
         week: WeekSums::new(s),
         counters: vec![Counters::default(); n],
-        latencies: vec![Latencies::default(); n],
         warm_up_end: s.warm_up_end(),
         trace: with_trace.then(Vec::new),
     };
@@ -219,9 +216,6 @@ impl Model<'_> {
             if c.counted {
                 k.still_held += u64::from(c.case.held());
             }
-        }
-        for (k, l) in self.counters.iter_mut().zip(self.latencies) {
-            l.into_counters(k);
         }
         let p = self.p;
         let s = &p.scenario;
