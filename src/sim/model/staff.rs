@@ -171,11 +171,9 @@ impl Staff {
         }
     }
 
-    /// Sets an operator's conversations in hand from `now`, keeping their team's set of
-    /// available operators. An operator whose shift has ended stops counting as on duty with
-    /// their last answer.
-    /// Operator `op` takes a conversation. (Taking and finishing are two functions, not one
-    /// with the new count: one function's branches would alternate between the two.)
+    /// Operator `op` takes a conversation at `now`, keeping their team's set of available
+    /// operators. (Taking and finishing are two functions, not one given the new count: one
+    /// function's branches would alternate between its two callers.)
     pub(super) fn take_one(&mut self, op: usize, now: Instant) {
         let o = &mut self.operators[op];
         let team = &mut self.teams[o.team as usize];
@@ -187,7 +185,8 @@ impl Staff {
         }
     }
 
-    /// Operator `op` has finished a conversation.
+    /// Operator `op` has finished a conversation at `now`. An operator whose shift has ended
+    /// stops counting as on duty with their last answer.
     pub(super) fn finish_one(&mut self, op: usize, now: Instant) {
         let o = &mut self.operators[op];
         let team = &mut self.teams[o.team as usize];
