@@ -387,7 +387,7 @@ const fn sender_slot(sender: Sender) -> usize {
 }
 
 /// What one replication counts on one channel (or, summed, on all).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Counters {
     /// Business messages by sender (operator, bot) and reason: see [`Counters::sent`].
     sent: [[u64; Reason::ALL.len()]; 2],
@@ -415,33 +415,6 @@ pub struct Counters {
     pub pickup_wait: LatencyHistogram,
     pub first_response: LatencyHistogram,
     pub time_to_answer: LatencyHistogram,
-}
-
-impl Default for Counters {
-    fn default() -> Self {
-        Counters {
-            sent: [[0; Reason::ALL.len()]; 2],
-            messages: [0; 2],
-            released: 0,
-            still_held: 0,
-            conversations: 0,
-            lost: 0,
-            requests: 0,
-            unanswered: 0,
-            censored: 0,
-            at_risk: 0,
-            covered: 0,
-            rescued: 0,
-            picked_up: 0,
-            waited: 0,
-            abandoned: 0,
-            wait_total: 0,
-            queue_total: 0,
-            pickup_wait: LatencyHistogram::default(),
-            first_response: LatencyHistogram::default(),
-            time_to_answer: LatencyHistogram::default(),
-        }
-    }
 }
 
 fn ratio(a: u64, b: u64) -> Option<f64> {
